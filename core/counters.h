@@ -1,0 +1,62 @@
+// Counters: always on, plain increments.
+//
+// Every counter is listed once in VMLAB_COUNTERS so that output formats (text, JSON,
+// CSV) enumerate them without a second list. Per-vector exception and interrupt counts
+// are arrays beside them. Counters never depend on the host clock: the same guest and
+// mode give the same numbers on every run.
+#pragma once
+#include <array>
+#include <string_view>
+
+#include "core/types.h"
+
+namespace vmlab {
+
+// X(name, description)
+#define VMLAB_COUNTERS(X)                                                        \
+  X(instructions, "guest instructions retired")                                 \
+  X(cycles, "virtual cycles elapsed (instructions x CPI + priced events)")      \
+  X(blocks_executed, "pre-decoded blocks entered")                              \
+  X(blocks_decoded, "blocks decoded (decode-cache misses)")                     \
+  X(code_invalidations, "decoded pages dropped because the guest wrote them")  \
+  X(tlb_hits, "TLB lookups that hit")                                           \
+  X(tlb_misses, "TLB lookups that missed and walked the page tables")          \
+  X(tlb_flushes, "whole-TLB flushes (CR3 loads, CR0/CR4 paging changes)")      \
+  X(tlb_invlpg, "single-page invalidations (INVLPG)")                           \
+  X(page_walks, "page-table walks")                                             \
+  X(page_faults, "page faults (#PF) raised")                                    \
+  X(exceptions, "exceptions delivered (all vectors)")                           \
+  X(interrupts, "external interrupts delivered")                                \
+  X(software_interrupts, "INT n / INT3 / INTO executed")                       \
+  X(task_switches, "hardware task switches")                                    \
+  X(port_reads, "port I/O reads")                                               \
+  X(port_writes, "port I/O writes")                                             \
+  X(port_unclaimed, "port I/O accesses nobody claimed (open bus)")             \
+  X(mmio_reads, "MMIO reads")                                                   \
+  X(mmio_writes, "MMIO writes")                                                 \
+  X(mmio_unclaimed, "MMIO accesses nobody claimed (open bus)")                 \
+  X(halts, "HLT instructions executed")                                         \
+  X(halted_cycles, "virtual cycles spent halted")                               \
+  X(cr3_loads, "MOV to CR3")                                                    \
+  X(cpuid, "CPUID executed")                                                    \
+  X(rdtsc, "RDTSC executed")                                                    \
+  X(msr_accesses, "RDMSR / WRMSR executed")
+
+struct Counters {
+#define VMLAB_COUNTER_FIELD(name, desc) u64 name = 0;
+  VMLAB_COUNTERS(VMLAB_COUNTER_FIELD)
+#undef VMLAB_COUNTER_FIELD
+  std::array<u64, 256> exceptions_by_vector{};
+  std::array<u64, 256> interrupts_by_vector{};
+  u8 last_post_code = 0;  // port 0x80 (devices issue)
+
+  // Calls f(name, description, value) for every scalar counter, in declaration order.
+  template <typename F>
+  void for_each(F&& f) const {
+#define VMLAB_COUNTER_VISIT(name, desc) f(std::string_view(#name), std::string_view(desc), name);
+    VMLAB_COUNTERS(VMLAB_COUNTER_VISIT)
+#undef VMLAB_COUNTER_VISIT
+  }
+};
+
+}  // namespace vmlab

@@ -1,0 +1,125 @@
+#include "core/machine.h"
+
+#include <algorithm>
+
+#include "devices/serial_port.h"
+
+namespace vmlab {
+
+int RunResult::process_status() const {
+  switch (kind) {
+    case Kind::ExitPort: return int(((exit_value & 0x7F) << 1) | 1);
+    case Kind::BudgetExhausted: return kStatusBudgetExhausted;
+    case Kind::HaltedForever: return kStatusHaltedForever;
+    case Kind::TripleFault: return kStatusTripleFault;
+  }
+  return 1;
+}
+
+Machine::Machine(const MachineConfig& config)
+    : m_clock(m_counters.instructions),
+      m_events(m_clock),
+      m_memory(u64(config.mem_mib) << 20),
+      m_bus(m_events, m_counters) {
+  m_cpu = std::make_unique<Cpu>(m_memory, m_bus, m_events, m_counters, m_clock);
+  m_com1 = std::make_unique<SerialPort>(config.com1_output);
+  m_com1->attach(m_bus, SerialPort::kCom1Base);
+  wire_debug_ports(config);
+}
+
+Machine::~Machine() = default;
+
+// Port 0xE9: the Bochs/QEMU debug console. Port 0xF4: QEMU's isa-debug-exit, where a
+// write of v ends the run with process status (v << 1) | 1.
+void Machine::wire_debug_ports(const MachineConfig& config) {
+  auto debugcon = config.debugcon_output;
+  m_bus.map_ports(0xE9, 1, "debugcon", [debugcon](IoAccess& a) {
+    if (a.is_write) {
+      if (debugcon) debugcon(u8(a.data));
+    } else {
+      a.data = 0xE9;  // the Bochs convention: reading the port returns 0xE9
+    }
+  });
+  m_bus.map_ports(0xF4, 1, "debug-exit", [this](IoAccess& a) {
+    if (!a.is_write) {
+      a.data = 0xFF;
+      return;
+    }
+    m_exit_requested = true;
+    m_exit_value = a.data;
+    m_cpu->request_stop();
+  });
+}
+
+RunResult Machine::run(u64 max_instructions) {
+  RunResult result;
+  const u64 start = m_counters.instructions;
+  for (;;) {
+    u64 used = m_counters.instructions - start;
+    if (max_instructions && used >= max_instructions) {
+      result.kind = RunResult::Kind::BudgetExhausted;
+      result.message = "instruction budget of " + std::to_string(max_instructions) +
+                       " exhausted at EIP " + hex32(m_cpu->eip());
+      break;
+    }
+    u64 slice = max_instructions ? max_instructions - used : ~0ull;
+    u64 deadline = m_timers.next_deadline();
+    if (deadline != EventQueue::kNever) {
+      u64 now = m_clock.now();
+      u64 until = deadline > now ? (deadline - now + m_clock.cpi() - 1) / m_clock.cpi() : 1;
+      slice = std::min(slice, until);
+    }
+    StopReason reason = m_cpu->run(slice);
+    m_counters.cycles = m_clock.now();
+    m_timers.run_due(m_clock.now());
+    if (m_exit_requested) {
+      result.kind = RunResult::Kind::ExitPort;
+      result.exit_value = m_exit_value;
+      break;
+    }
+    if (reason == StopReason::Shutdown) {
+      result.kind = RunResult::Kind::TripleFault;
+      result.message = m_cpu->shutdown_reason() + " at EIP " + hex32(m_cpu->eip());
+      break;
+    }
+    if (reason == StopReason::Halted && !wait_while_halted(result)) break;
+  }
+  m_counters.cycles = m_clock.now();
+  if (m_events.listening()) {
+    Event e;
+    e.kind = EventKind::RunEnd;
+    e.a = u32(result.kind);
+    m_events.emit(e);
+  }
+  return result;
+}
+
+// The CPU is halted: skip virtual time to the next timer, or give up when nothing can
+// ever wake it. Returns false (with `result` filled in) when the run must end.
+bool Machine::wait_while_halted(RunResult& result) {
+  bool can_wake = (m_cpu->get_eflags() & EFLAGS_IF) && !m_timers.empty();
+  if (!can_wake) {
+    result.kind = RunResult::Kind::HaltedForever;
+    result.message = std::string("guest halted with ") +
+                     ((m_cpu->get_eflags() & EFLAGS_IF) ? "no interrupt source that could wake it"
+                                                        : "interrupts disabled") +
+                     " at EIP " + hex32(m_cpu->eip());
+    return false;
+  }
+  u64 now = m_clock.now();
+  u64 deadline = m_timers.next_deadline();
+  if (deadline > now) {
+    m_clock.charge(deadline - now);
+    m_counters.halted_cycles += deadline - now;
+  }
+  m_timers.run_due(m_clock.now());
+  return true;
+}
+
+std::string Machine::hex32(u32 v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+}  // namespace vmlab

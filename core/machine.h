@@ -1,0 +1,88 @@
+// The Machine owns every part of the emulated PC: RAM, Bus, CPU, devices, clock, timer
+// queue, event stream and counters. No globals: two Machines in one process are
+// independent (tests rely on it).
+//
+// The run loop (run()) is the only place that advances time: it runs the CPU until the
+// next timer deadline or the instruction budget, fires due timers, and turns HLT,
+// triple faults and the exit port into a RunResult.
+#pragma once
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/bus.h"
+#include "core/counters.h"
+#include "core/events.h"
+#include "core/physical_memory.h"
+#include "core/virtual_clock.h"
+#include "cpu/cpu.h"
+
+namespace vmlab {
+
+class SerialPort;
+
+struct MachineConfig {
+  u32 mem_mib = 128;
+  // Where bytes go. Unset sinks drop the output.
+  std::function<void(u8)> com1_output;
+  std::function<void(u8)> debugcon_output;  // port 0xE9
+};
+
+struct RunResult {
+  enum class Kind : u8 {
+    ExitPort,        // the guest wrote to port 0xF4 (isa-debug-exit)
+    BudgetExhausted, // --max-insns ran out
+    HaltedForever,   // HLT with nothing that can wake the CPU
+    TripleFault,     // shutdown
+  };
+  Kind kind = Kind::BudgetExhausted;
+  u32 exit_value = 0;    // value written to port 0xF4
+  std::string message;   // one line for the user (empty for ExitPort)
+
+  // Process status for the CLI: ExitPort gives (value << 1) | 1 like QEMU's
+  // isa-debug-exit; the others have their own documented codes.
+  int process_status() const;
+  static constexpr int kStatusBudgetExhausted = 124;
+  static constexpr int kStatusHaltedForever = 125;
+  static constexpr int kStatusTripleFault = 126;
+};
+
+class Machine {
+ public:
+  explicit Machine(const MachineConfig& config);
+  ~Machine();
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  // Run until the guest exits, halts for good, shuts down, or `max_instructions`
+  // instructions have retired (0 = no budget).
+  RunResult run(u64 max_instructions);
+
+  Cpu& cpu() { return *m_cpu; }
+  Bus& bus() { return m_bus; }
+  PhysicalMemory& memory() { return m_memory; }
+  EventStream& events() { return m_events; }
+  Counters& counters() { return m_counters; }
+  VirtualClock& clock() { return m_clock; }
+  EventQueue& timers() { return m_timers; }
+
+ private:
+  void wire_debug_ports(const MachineConfig& config);
+  bool wait_while_halted(RunResult& result);
+  static std::string hex32(u32 v);
+
+  Counters m_counters;
+  VirtualClock m_clock;
+  EventStream m_events;
+  EventQueue m_timers;
+  PhysicalMemory m_memory;
+  Bus m_bus;
+  std::unique_ptr<Cpu> m_cpu;
+  std::unique_ptr<SerialPort> m_com1;
+  bool m_exit_requested = false;
+  u32 m_exit_value = 0;
+};
+
+}  // namespace vmlab

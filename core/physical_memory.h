@@ -1,0 +1,56 @@
+// Host-physical RAM of the emulated machine.
+//
+// One flat, zero-initialised allocation starting at physical address 0. Addresses at
+// or above size() are not RAM: the Bus routes them to MMIO or open bus. In native mode
+// guest-physical equals host-physical; virtualized modes (modes/) give the guest a slice.
+//
+// Writes that land on a page holding pre-decoded code must invalidate that code; the
+// CPU registers a listener with set_code_write_hook() and marks pages with mark_code().
+#pragma once
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/types.h"
+
+namespace vmlab {
+
+class PhysicalMemory {
+ public:
+  static constexpr u32 kPageShift = 12;
+  static constexpr u32 kPageSize = 1u << kPageShift;
+
+  // size_bytes: a multiple of 4 KiB, at most 3 GiB (the top GiB is MMIO space).
+  explicit PhysicalMemory(u64 size_bytes);
+
+  u64 size() const { return m_size; }
+  u8* data() { return m_data.get(); }
+  const u8* data() const { return m_data.get(); }
+
+  // True when [paddr, paddr+len) lies entirely in RAM.
+  bool contains(u64 paddr, u64 len) const { return paddr + len <= m_size && paddr + len >= paddr; }
+
+  // Host pointer for paddr, or nullptr when paddr is not RAM.
+  u8* host_ptr(u64 paddr) { return paddr < m_size ? m_data.get() + paddr : nullptr; }
+
+  // Bulk copies for loaders, firmware and tests. Both require contains(paddr, len).
+  void write(u32 paddr, const void* src, u32 len);
+  void read(u32 paddr, void* dst, u32 len) const;
+  void fill(u32 paddr, u8 value, u32 len);
+
+  // Code tracking: a page marked as code has decoded instructions cached from it.
+  // A write through write()/fill() or reported with note_write() to such a page calls the
+  // hook (once per page) and clears the mark; the CPU's fast write path calls note_write().
+  bool is_code(u32 paddr) const { return m_code_pages[paddr >> kPageShift] != 0; }
+  void mark_code(u32 paddr) { m_code_pages[paddr >> kPageShift] = 1; }
+  void note_write(u32 paddr, u32 len);
+  void set_code_write_hook(std::function<void(u32 page)> hook) { m_code_write_hook = std::move(hook); }
+
+ private:
+  u64 m_size;
+  std::unique_ptr<u8[]> m_data;
+  std::vector<u8> m_code_pages;
+  std::function<void(u32 page)> m_code_write_hook;
+};
+
+}  // namespace vmlab

@@ -1,0 +1,70 @@
+// Virtual time and the timer queue. No host clock anywhere in the simulation.
+//
+// Time is in simulated cycles:  now = instructions retired x CPI + charged cycles,
+// where charged cycles are what the cost model prices for events (exits, faults,
+// walks) plus time skipped while the CPU is halted. Timers (devices) schedule
+// callbacks at absolute cycle times; the run loop never runs the CPU past the next
+// deadline, so a timer fires at the same instruction on every run.
+#pragma once
+#include <functional>
+#include <queue>
+#include <unordered_set>
+#include <vector>
+
+#include "core/types.h"
+
+namespace vmlab {
+
+class VirtualClock {
+ public:
+  explicit VirtualClock(const u64& instructions_retired) : m_instructions(instructions_retired) {}
+
+  u64 now() const { return m_instructions * m_cpi + m_charged; }
+  void charge(u64 cycles) { m_charged += cycles; }
+  u64 cpi() const { return m_cpi; }
+  void set_cpi(u64 cpi) { m_cpi = cpi; }
+
+ private:
+  const u64& m_instructions;
+  u64 m_cpi = 1;
+  u64 m_charged = 0;
+};
+
+using TimerId = u64;
+
+class EventQueue {
+ public:
+  static constexpr u64 kNever = ~0ull;
+
+  // Run `callback` once the clock reaches `when` (absolute cycles). Callbacks may
+  // schedule and cancel timers, including scheduling themselves again (periodic timers).
+  TimerId schedule(u64 when, std::function<void()> callback);
+  // A cancelled timer never fires. Cancelling a timer that already fired, was already
+  // cancelled, or never existed does nothing.
+  void cancel(TimerId id);
+  // Earliest pending deadline, or kNever.
+  u64 next_deadline();
+  // Fire every timer due at or before `now`, in (time, scheduling order) order. A timer
+  // that a callback schedules at or before `now` fires in this same call.
+  void run_due(u64 now);
+  bool empty();
+
+ private:
+  struct Timer {
+    u64 when;
+    TimerId id;
+    std::function<void()> callback;
+    bool operator>(const Timer& other) const {
+      return when != other.when ? when > other.when : id > other.id;
+    }
+  };
+  void drop_cancelled();
+
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> m_heap;
+  // Ids scheduled and neither fired nor cancelled. A heap entry whose id is missing
+  // here was cancelled: it stays in the heap until it reaches the top.
+  std::unordered_set<TimerId> m_pending;
+  TimerId m_next_id = 1;
+};
+
+}  // namespace vmlab

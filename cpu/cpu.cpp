@@ -1,0 +1,262 @@
+// The run loop, reset, and the decode cache.
+#include "cpu/cpu.h"
+
+#include <algorithm>
+
+#include "core/bus.h"
+#include "core/counters.h"
+#include "core/events.h"
+#include "core/physical_memory.h"
+#include "core/virtual_clock.h"
+#include "cpu/decoder.h"
+#include "cpu/memory_inl.h"
+
+namespace vmlab {
+
+// A straight run of decoded instructions starting at one physical address. It ends at a
+// control transfer, at kMaxBlockInsns, or before an instruction that would leave the
+// page (such instructions run uncached through step_uncached()).
+struct Cpu::Block {
+  u32 phys = 0;
+  bool code32 = false;
+  u32 byte_len = 0;
+  std::vector<Insn> insns;
+};
+
+struct Cpu::BlockSlot {
+  u32 phys = ~0u;
+  bool code32 = false;
+  Block* block = nullptr;
+};
+
+namespace {
+constexpr size_t kBlockSlots = 1u << 15;
+constexpr size_t kMaxBlockInsns = 64;
+
+u32 slot_index(u32 phys) { return (phys ^ (phys >> 15)) & (kBlockSlots - 1); }
+
+// Fetches code bytes at CS:EIP.. through the TLB, checking the CS limit per byte.
+class CodeFetcher : public ByteFetcher {
+ public:
+  CodeFetcher(Cpu& cpu, u32 eip) : m_cpu(cpu), m_eip(eip) {}
+  u8 next() override {
+    const SegmentCache& cs = m_cpu.m_seg[CS];
+    u32 offset = m_cpu.code32() ? m_eip : (m_eip & 0xFFFF);
+    if (offset > cs.limit) throw CpuFault{kGP, true, 0};
+    ++m_eip;
+    return m_cpu.read_linear<u8>(cs.base + offset, m_cpu.user_access());
+  }
+
+ private:
+  Cpu& m_cpu;
+  u32 m_eip;
+};
+}  // namespace
+
+Cpu::Cpu(PhysicalMemory& memory, Bus& bus, EventStream& events, Counters& counters, VirtualClock& clock)
+    : m_memory(memory), m_bus(bus), m_events(events), m_counters(counters), m_clock(clock) {
+  m_block_slots.resize(kBlockSlots);
+  m_memory.set_code_write_hook([this](u32 page) { invalidate_code_page(page); });
+  reset();
+}
+
+Cpu::~Cpu() { m_memory.set_code_write_hook(nullptr); }
+
+void Cpu::reset() {
+  std::fill(std::begin(m_regs), std::end(m_regs), 0);
+  m_regs[EDX] = kCpuSignature;
+  m_eip = m_next_eip = 0xFFF0;
+  m_eflags = EFLAGS_FIXED1;
+  m_flags = LazyFlags{};
+  m_cr0 = CR0_ET | CR0_NW | CR0_CD;
+  m_cr2 = m_cr3 = m_cr4 = 0;
+  std::fill(std::begin(m_dr), std::end(m_dr), 0);
+  m_dr[6] = 0xFFFF0FF0;
+  m_dr[7] = 0x400;
+  for (auto& s : m_seg) s = SegmentCache{};
+  m_seg[CS].selector = 0xF000;
+  m_seg[CS].base = 0xFFFF0000;
+  m_seg[CS].access = 0x9B;
+  m_ldtr = SegmentCache{};
+  m_ldtr.access = 0x82;
+  m_tr = SegmentCache{};
+  m_tr.access = 0x8B;
+  m_gdtr = m_idtr = DescriptorTableReg{};
+  m_cpl = 0;
+  m_sysenter_cs = m_sysenter_esp = m_sysenter_eip = 0;
+  m_tsc_offset = 0 - m_clock.now();
+  m_halted = m_shutdown = m_inhibit_interrupts = false;
+  m_shutdown_reason.clear();
+  refresh_all_segment_limits();
+  m_tlb.flush(true);
+  m_block_exit = true;
+}
+
+void Cpu::enter_flat_protected_mode() {
+  m_cr0 |= CR0_PE;
+  m_cr0 &= ~CR0_PG;
+  SegmentCache code{0x08, 0, 0xFFFFFFFF, 0x9B, 0xC, 0, 0};
+  SegmentCache data{0x10, 0, 0xFFFFFFFF, 0x93, 0xC, 0, 0};
+  for (int s = ES; s <= GS; ++s) m_seg[s] = s == CS ? code : data;
+  m_cpl = 0;
+  set_eflags(EFLAGS_FIXED1);
+  refresh_all_segment_limits();
+  tlb_flush(true);
+}
+
+StopReason Cpu::run(u64 max_instructions) { return run_loop(max_instructions, false); }
+
+StopReason Cpu::step() { return run_loop(1, true); }
+
+// The heart of the interpreter. Each iteration is one "boundary": deliver a pending
+// interrupt if the CPU can take it, then run one block (or one uncached instruction).
+StopReason Cpu::run_loop(u64 max_instructions, bool uncached) {
+  u64 executed = 0;
+  m_stop_requested = false;
+  while (executed < max_instructions) {
+    if (m_shutdown) return StopReason::Shutdown;
+    m_retired_blocks.clear();
+    if (m_inhibit_interrupts) {
+      m_inhibit_interrupts = false;
+    } else if (m_pic && (m_eflags & EFLAGS_IF) && m_pic->intr_pending()) {
+      deliver_external_interrupt();
+    }
+    if (m_halted) return StopReason::Halted;
+    m_block_exit = false;
+    try {
+      if (uncached || (m_eflags & EFLAGS_TF)) {
+        step_uncached(executed);
+      } else if (Block* block = lookup_block()) {
+        execute_block(*block, max_instructions - executed, executed);
+      } else {
+        step_uncached(executed);
+      }
+    } catch (const CpuFault& fault) {
+      handle_fault(fault);
+    }
+    if (m_extra_retired) {
+      m_counters.instructions += m_extra_retired;
+      executed += m_extra_retired;
+      m_extra_retired = 0;
+    }
+    if (m_stop_requested) return StopReason::StopRequest;
+  }
+  return m_shutdown ? StopReason::Shutdown : StopReason::Budget;
+}
+
+void Cpu::execute_block(Block& block, u64 budget, u64& executed) {
+  ++m_counters.blocks_executed;
+  const Insn* insn = block.insns.data();
+  size_t n = std::min<u64>(block.insns.size(), budget);
+  u32 ip_mask = block.code32 ? 0xFFFFFFFF : 0xFFFF;
+  for (size_t k = 0; k < n; ++k, ++insn) {
+    m_next_eip = (m_eip + insn->len) & ip_mask;
+    insn->fn(*this, *insn);
+    m_eip = m_next_eip;
+    ++m_counters.instructions;
+    ++executed;
+    if (VMLAB_UNLIKELY(m_block_exit)) break;
+  }
+}
+
+// Decode and execute one instruction without the cache; then the single-step trap.
+void Cpu::step_uncached(u64& executed) {
+  bool single_step = m_eflags & EFLAGS_TF;
+  CodeFetcher fetch(*this, m_eip);
+  Insn insn;
+  decode_instruction(insn, fetch, code32());
+  m_next_eip = (m_eip + insn.len) & (code32() ? 0xFFFFFFFF : 0xFFFF);
+  insn.fn(*this, insn);
+  m_eip = m_next_eip;
+  ++m_counters.instructions;
+  ++executed;
+  if (single_step && !m_shutdown) {
+    m_dr[6] |= 1u << 14;  // BS
+    m_next_eip = m_eip;
+    interrupt(kDB, IntSource::Exception, false, 0);
+    m_eip = m_next_eip;
+  }
+}
+
+Cpu::Block* Cpu::lookup_block() {
+  u32 linear = m_seg[CS].base + m_eip;
+  bool user = user_access();
+  const TlbEntry& e = m_tlb.entry(user, linear);
+  u32 phys = e.read_tag == (linear & ~0xFFFu) ? e.phys_page | (linear & 0xFFF)
+                                               : translate(linear, false, user);
+  bool is32 = code32();
+  BlockSlot& slot = m_block_slots[slot_index(phys)];
+  Block* block = nullptr;
+  if (slot.block && slot.phys == phys && slot.code32 == is32) {
+    block = slot.block;
+  } else {
+    for (auto& b : m_blocks_by_page[phys >> 12])
+      if (b->phys == phys && b->code32 == is32) block = b.get();
+    if (!block) block = decode_block(phys);
+    if (!block) return nullptr;
+    slot = BlockSlot{phys, is32, block};
+  }
+  // A block decoded under a larger CS limit must not run past this one.
+  if (u64(m_eip) + block->byte_len - 1 > m_seg[CS].limit) return nullptr;
+  return block;
+}
+
+// Decode from CS:EIP (which maps to `phys`) up to the first control transfer, the block
+// size limit, or the end of the page. Returns nullptr when the very first instruction
+// crosses the page end (it runs uncached).
+Cpu::Block* Cpu::decode_block(u32 phys) {
+  auto block = std::make_unique<Block>();
+  block->phys = phys;
+  block->code32 = code32();
+  u32 page_left = 0x1000 - (phys & 0xFFF);
+  u32 eip = m_eip;
+  while (block->insns.size() < kMaxBlockInsns) {
+    Insn insn;
+    try {
+      CodeFetcher fetch(*this, eip);
+      decode_instruction(insn, fetch, block->code32);
+    } catch (const CpuFault&) {
+      if (block->insns.empty()) throw;  // the fault belongs to this instruction
+      break;                            // a later one faults: end the block before it
+    }
+    if (block->byte_len + insn.len > page_left) break;
+    block->insns.push_back(insn);
+    block->byte_len += insn.len;
+    eip += insn.len;
+    if (insn.flags & INSN_ENDS_BLOCK) break;
+  }
+  if (block->insns.empty()) return nullptr;
+  ++m_counters.blocks_decoded;
+  u32 page = phys >> 12;
+  if (!m_memory.is_code(phys) && m_memory.contains(phys, 1)) {
+    m_memory.mark_code(phys);
+    m_tlb.revoke_writes_to(phys & ~0xFFFu);
+  }
+  auto& list = m_blocks_by_page[page];
+  list.push_back(std::move(block));
+  return list.back().get();
+}
+
+void Cpu::invalidate_code_page(u32 page) {
+  auto it = m_blocks_by_page.find(page);
+  if (it == m_blocks_by_page.end()) return;
+  ++m_counters.code_invalidations;
+  for (auto& b : it->second) {
+    BlockSlot& slot = m_block_slots[slot_index(b->phys)];
+    if (slot.block == b.get()) slot = BlockSlot{};
+    // The block may be the one running right now: free it at the next boundary.
+    m_retired_blocks.push_back(std::move(b));
+  }
+  m_blocks_by_page.erase(it);
+  m_block_exit = true;
+}
+
+void Cpu::flush_decode_cache() {
+  for (auto& [page, list] : m_blocks_by_page)
+    for (auto& b : list) m_retired_blocks.push_back(std::move(b));
+  m_blocks_by_page.clear();
+  std::fill(m_block_slots.begin(), m_block_slots.end(), BlockSlot{});
+  m_block_exit = true;
+}
+
+}  // namespace vmlab
