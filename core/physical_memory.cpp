@@ -1,15 +1,24 @@
 #include "core/physical_memory.h"
 
+#include <sys/mman.h>
+
 #include <cstring>
+#include <new>
 
 #include "core/error.h"
 
 namespace vmlab {
 
-PhysicalMemory::PhysicalMemory(u64 size_bytes) : m_size(size_bytes) {
+void PhysicalMemory::Unmap::operator()(u8* p) const { munmap(p, size); }
+
+// RAM comes from an anonymous mapping: zero-filled, and the host only backs the pages the
+// guest touches, so a large --mem costs nothing until used.
+PhysicalMemory::PhysicalMemory(u64 size_bytes) : m_size(size_bytes), m_data(nullptr, Unmap{size_bytes}) {
   if (size_bytes == 0 || size_bytes % kPageSize != 0 || size_bytes > (3ull << 30))
     throw UserError("memory size must be a non-zero multiple of 4 KiB and at most 3072 MiB");
-  m_data.reset(new u8[size_bytes]());
+  void* p = mmap(nullptr, size_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw UserError("cannot allocate " + std::to_string(size_bytes >> 20) + " MiB of guest RAM: try a smaller --mem");
+  m_data.reset(static_cast<u8*>(p));
   m_code_pages.assign(size_bytes >> kPageShift, 0);
 }
 

@@ -22,6 +22,8 @@ class PhysicalMemory {
 
   // size_bytes: a multiple of 4 KiB, at most 3 GiB (the top GiB is MMIO space).
   explicit PhysicalMemory(u64 size_bytes);
+  PhysicalMemory(const PhysicalMemory&) = delete;
+  PhysicalMemory& operator=(const PhysicalMemory&) = delete;
 
   u64 size() const { return m_size; }
   u8* data() { return m_data.get(); }
@@ -47,8 +49,12 @@ class PhysicalMemory {
   void set_code_write_hook(std::function<void(u32 page)> hook) { m_code_write_hook = std::move(hook); }
 
  private:
+  struct Unmap {
+    u64 size;
+    void operator()(u8* p) const;
+  };
   u64 m_size;
-  std::unique_ptr<u8[]> m_data;
+  std::unique_ptr<u8[], Unmap> m_data;
   std::vector<u8> m_code_pages;
   std::function<void(u32 page)> m_code_write_hook;
 };

@@ -16,11 +16,24 @@ namespace vmlab {
 // A straight run of decoded instructions starting at one physical address. It ends at a
 // control transfer, at kMaxBlockInsns, or before an instruction that would leave the
 // page (such instructions run uncached through step_uncached()).
+//
+// Blocks remember their last two successors (chaining), so a hot loop goes from block
+// to block without a TLB lookup or a hash probe. A link is trusted only if nothing that
+// could change what an EIP maps to has happened since it was made: every TLB flush,
+// INVLPG, A20 change and code invalidation bumps m_chain_generation, and the CPL must
+// match (user and supervisor fetches are checked differently).
 struct Cpu::Block {
+  struct Link {
+    Block* block = nullptr;
+    u32 eip = 0;
+    u8 cpl = 0;
+    u64 generation = 0;
+  };
   u32 phys = 0;
   bool code32 = false;
   u32 byte_len = 0;
   std::vector<Insn> insns;
+  Link links[2];
 };
 
 struct Cpu::BlockSlot {
@@ -89,6 +102,7 @@ void Cpu::reset() {
   m_shutdown_reason.clear();
   refresh_all_segment_limits();
   m_tlb.flush(true);
+  ++m_chain_generation;
   m_block_exit = true;
 }
 
@@ -111,9 +125,10 @@ StopReason Cpu::step() { return run_loop(1, true); }
 // The heart of the interpreter. Each iteration is one "boundary": deliver a pending
 // interrupt if the CPU can take it, then run one block (or one uncached instruction).
 StopReason Cpu::run_loop(u64 max_instructions, bool uncached) {
-  u64 executed = 0;
+  const u64 start = m_counters.instructions;
   m_stop_requested = false;
-  while (executed < max_instructions) {
+  while (m_counters.instructions - start < max_instructions) {
+    u64 budget = max_instructions - (m_counters.instructions - start);
     if (m_shutdown) return StopReason::Shutdown;
     m_retired_blocks.clear();
     if (m_inhibit_interrupts) {
@@ -125,26 +140,40 @@ StopReason Cpu::run_loop(u64 max_instructions, bool uncached) {
     m_block_exit = false;
     try {
       if (uncached || (m_eflags & EFLAGS_TF)) {
-        step_uncached(executed);
+        step_uncached();
       } else if (Block* block = lookup_block()) {
-        execute_block(*block, max_instructions - executed, executed);
+        run_chain(block, m_counters.instructions + budget);
       } else {
-        step_uncached(executed);
+        step_uncached();
       }
     } catch (const CpuFault& fault) {
       handle_fault(fault);
-    }
-    if (m_extra_retired) {
-      m_counters.instructions += m_extra_retired;
-      executed += m_extra_retired;
-      m_extra_retired = 0;
     }
     if (m_stop_requested) return StopReason::StopRequest;
   }
   return m_shutdown ? StopReason::Shutdown : StopReason::Budget;
 }
 
-void Cpu::execute_block(Block& block, u64 budget, u64& executed) {
+// Run `block` and then its successors while nothing asks the run loop to look, until the
+// instruction counter reaches `stop_at`.
+void Cpu::run_chain(Block* block, u64 stop_at) {
+  for (;;) {
+    execute_block(*block, stop_at - m_counters.instructions);
+    if (m_block_exit || m_counters.instructions >= stop_at) return;
+    Block* next = nullptr;
+    for (const Block::Link& link : block->links)
+      if (link.eip == m_eip && link.generation == m_chain_generation && link.cpl == m_cpl) next = link.block;
+    if (!next) {
+      next = lookup_block();
+      if (!next) return;
+      block->links[1] = block->links[0];
+      block->links[0] = Block::Link{next, m_eip, m_cpl, m_chain_generation};
+    }
+    block = next;
+  }
+}
+
+void Cpu::execute_block(Block& block, u64 budget) {
   ++m_counters.blocks_executed;
   const Insn* insn = block.insns.data();
   size_t n = std::min<u64>(block.insns.size(), budget);
@@ -154,13 +183,12 @@ void Cpu::execute_block(Block& block, u64 budget, u64& executed) {
     insn->fn(*this, *insn);
     m_eip = m_next_eip;
     ++m_counters.instructions;
-    ++executed;
     if (VMLAB_UNLIKELY(m_block_exit)) break;
   }
 }
 
 // Decode and execute one instruction without the cache; then the single-step trap.
-void Cpu::step_uncached(u64& executed) {
+void Cpu::step_uncached() {
   bool single_step = m_eflags & EFLAGS_TF;
   CodeFetcher fetch(*this, m_eip);
   Insn insn;
@@ -169,7 +197,6 @@ void Cpu::step_uncached(u64& executed) {
   insn.fn(*this, insn);
   m_eip = m_next_eip;
   ++m_counters.instructions;
-  ++executed;
   if (single_step && !m_shutdown) {
     m_dr[6] |= 1u << 14;  // BS
     m_next_eip = m_eip;
@@ -248,6 +275,7 @@ void Cpu::invalidate_code_page(u32 page) {
     m_retired_blocks.push_back(std::move(b));
   }
   m_blocks_by_page.erase(it);
+  ++m_chain_generation;
   m_block_exit = true;
 }
 
@@ -256,6 +284,7 @@ void Cpu::flush_decode_cache() {
     for (auto& b : list) m_retired_blocks.push_back(std::move(b));
   m_blocks_by_page.clear();
   std::fill(m_block_slots.begin(), m_block_slots.end(), BlockSlot{});
+  ++m_chain_generation;
   m_block_exit = true;
 }
 

@@ -170,7 +170,7 @@ class Cpu {
   // After a return to an outer level: null DS/ES/FS/GS that the new CPL may not use.
   void invalidate_segments_for_cpl();
   // Recompute read_max/write_max from limit, access rights and the CPU mode.
-  void refresh_segment_limits(SegmentCache& s) const;
+  inline void refresh_segment_limits(SegmentCache& s) const;  // memory_inl.h
   void refresh_all_segment_limits();
 
   // Control and debug registers, MSRs
@@ -201,10 +201,13 @@ class Cpu {
   bool user_access() const { return m_cpl == 3; }
 
   // Stack (operand size 2 or 4; the stack address size comes from SS.B)
-  void push(u32 value, unsigned size);
-  u32 pop(unsigned size);
+  inline void push(u32 value, unsigned size);  // memory_inl.h
+  inline u32 pop(unsigned size);
   u32 stack_pointer() const { return m_seg[SS].default_big() ? m_regs[ESP] : (m_regs[ESP] & 0xFFFF); }
-  void set_stack_pointer(u32 sp);
+  void set_stack_pointer(u32 sp) {
+    if (m_seg[SS].default_big()) m_regs[ESP] = sp;
+    else m_regs[ESP] = (m_regs[ESP] & 0xFFFF0000u) | (sp & 0xFFFF);
+  }
 
   // Faults and interrupts (interrupts.cpp)
   [[noreturn]] void raise(u8 vector);
@@ -234,10 +237,10 @@ class Cpu {
 
   // Run-loop control
   bool m_block_exit = false;       // leave the current block after this instruction
+  u64 m_chain_generation = 1;      // bumped whenever block links may have gone stale
   bool m_stop_requested = false;
   bool m_halted = false;
   bool m_inhibit_interrupts = false;  // after STI / MOV SS / POP SS: one-instruction shadow
-  u64 m_extra_retired = 0;  // REP elements beyond the first, counted as instructions
 
   PhysicalMemory& m_memory;
   Bus& m_bus;
@@ -252,8 +255,9 @@ class Cpu {
   StopReason run_loop(u64 max_instructions, bool uncached);
   Block* lookup_block();
   Block* decode_block(u32 phys);
-  void execute_block(Block& block, u64 max_instructions, u64& executed);
-  void step_uncached(u64& executed);
+  void run_chain(Block* block, u64 stop_at);
+  void execute_block(Block& block, u64 budget);
+  void step_uncached();
   void deliver_external_interrupt();
   void handle_fault(const CpuFault& fault);
 

@@ -6,6 +6,7 @@
 #pragma once
 #include <type_traits>
 
+#include "core/counters.h"
 #include "cpu/cpu.h"
 #include "cpu/memory_inl.h"
 
@@ -69,7 +70,8 @@ inline unsigned op_bytes(const Insn& i) { return i.op32() ? 4 : 2; }
 void jump_near(Cpu& cpu, u32 target, bool op32);
 
 // Conditions for Jcc, SETcc, CMOVcc, by the low nibble of the opcode (SDM Vol. 2, B.1.4.7).
-inline bool condition(const Cpu& cpu, unsigned cc) {
+// The handlers are instantiated per condition code, so the switch folds away.
+__attribute__((always_inline)) inline bool condition(const Cpu& cpu, unsigned cc) {
   const LazyFlags& f = cpu.m_flags;
   bool r;
   switch (cc >> 1) {

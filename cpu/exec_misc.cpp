@@ -70,8 +70,8 @@ void op_popf_impl(Cpu& cpu, unsigned size) {
 void op_push_sreg_impl(Cpu& cpu, SegReg s, unsigned size) {
   u32 mask = cpu.m_seg[SS].default_big() ? 0xFFFFFFFF : 0xFFFF;
   u32 sp = (cpu.m_regs[ESP] - size) & mask;
-  cpu.write<u16>(SS, sp, cpu.m_seg[s].selector);
-  if (size == 4) cpu.write<u16>(SS, (sp + 2) & mask, cpu.read<u16>(SS, (sp + 2) & mask));
+  if (size == 4) cpu.write<u32>(SS, sp, (cpu.read<u32>(SS, sp) & 0xFFFF0000u) | cpu.m_seg[s].selector);
+  else cpu.write<u16>(SS, sp, cpu.m_seg[s].selector);
   cpu.set_stack_pointer(sp);
 }
 
@@ -81,7 +81,6 @@ void op_pop_sreg_impl(Cpu& cpu, SegReg s, unsigned size) {
   if (size == 4) cpu.read<u16>(SS, (sp + 2) & (cpu.m_seg[SS].default_big() ? 0xFFFFFFFF : 0xFFFF));
   cpu.load_segment(s, sel);
   cpu.set_stack_pointer(sp + size);
-  cpu.m_block_exit = true;
 }
 
 void op_mov_rm_sreg_impl(Cpu& cpu, const Insn& i, unsigned size) {
@@ -96,7 +95,6 @@ void op_mov_sreg_rm_impl(Cpu& cpu, const Insn& i) {
   if (i.reg > GS || i.reg == CS) cpu.raise(kUD);
   u16 sel = i.is_mem() ? cpu.read<u16>(i.seg, effective_address(cpu, i)) : u16(cpu.m_regs[i.rm]);
   cpu.load_segment(SegReg(i.reg), sel);
-  cpu.m_block_exit = true;
 }
 
 void op_load_far_pointer_impl(Cpu& cpu, const Insn& i, SegReg s, unsigned size) {

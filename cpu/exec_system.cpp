@@ -145,6 +145,7 @@ void op_invlpg(Cpu& cpu, const Insn& i) {
   require_cpl0(cpu);
   u32 linear = cpu.m_seg[i.seg].base + effective_address(cpu, i);
   cpu.m_tlb.invalidate_page(linear);
+  ++cpu.m_chain_generation;
   ++cpu.m_counters.tlb_invlpg;
   cpu.m_block_exit = true;
   if (cpu.m_events.listening()) {

@@ -33,8 +33,8 @@ static void call_gate_inner(Cpu& cpu, const Descriptor& gate, u16 code_sel, cons
     cpu.set_accessed(new_ss, ssd);
     cpu.m_seg[SS] = make_cache(new_ss, ssd);
     cpu.m_seg[SS].access |= 1;
+    cpu.refresh_segment_limits(cpu.m_seg[SS]);
     cpu.m_cpl = new_cpl;
-    cpu.refresh_all_segment_limits();
     cpu.m_regs[ESP] = new_esp;
     cpu.push(old_ss.selector, size);
     cpu.push(old_esp, size);
@@ -45,7 +45,6 @@ static void call_gate_inner(Cpu& cpu, const Descriptor& gate, u16 code_sel, cons
     cpu.m_seg[SS] = old_ss;
     cpu.m_regs[ESP] = old_esp;
     cpu.m_cpl = old_cpl;
-    cpu.refresh_all_segment_limits();
     if (f.vector == kSS && f.error_code == 0) cpu.raise(kSS, new_ss & ~3u);
     throw;
   }

@@ -116,8 +116,8 @@ void Cpu::interrupt(u8 vector, IntSource source, bool has_error, u32 error_code)
       set_accessed(new_ss, ssd);
       m_seg[SS] = make_cache(new_ss, ssd);
       m_seg[SS].access |= 1;
+      refresh_segment_limits(m_seg[SS]);
       m_cpl = new_cpl;
-      refresh_all_segment_limits();
       m_regs[ESP] = new_esp;
       push(old_ss.selector, size);
       push(old_esp, size);
@@ -132,7 +132,6 @@ void Cpu::interrupt(u8 vector, IntSource source, bool has_error, u32 error_code)
     m_seg[SS] = old_ss;
     m_regs[ESP] = old_esp;
     m_cpl = old_cpl;
-    refresh_all_segment_limits();
     throw;
   }
   load_code_segment(sel, code, new_cpl);

@@ -11,23 +11,6 @@
 
 namespace vmlab {
 
-void Cpu::refresh_segment_limits(SegmentCache& s) const {
-  i64 limit = s.limit;
-  if (!(m_cr0 & CR0_PE) || (m_eflags & EFLAGS_VM)) {
-    s.read_max = s.write_max = limit;  // real mode: any access inside the limit
-  } else if (!s.present() || s.is_system()) {
-    s.read_max = s.write_max = -1;     // null or unusable: every access faults
-  } else if (s.is_code()) {
-    s.read_max = (s.access & 0x2) ? limit : -1;  // readable code
-    s.write_max = -1;
-  } else if (s.expand_down()) {
-    s.read_max = s.write_max = -1;     // valid offsets are above the limit: slow path
-  } else {
-    s.read_max = limit;
-    s.write_max = (s.access & 0x2) ? limit : -1;
-  }
-}
-
 void Cpu::refresh_all_segment_limits() {
   for (auto& s : m_seg) refresh_segment_limits(s);
 }
@@ -159,28 +142,9 @@ void Cpu::write_linear_slow(u32 linear, u32 value, unsigned size, bool user) {
   if (e.tag == (linear & ~0xFFFu) && e.writable && e.read_tag == e.tag) e.write_tag = e.tag;
 }
 
-void Cpu::set_stack_pointer(u32 sp) {
-  if (m_seg[SS].default_big()) m_regs[ESP] = sp;
-  else m_regs[ESP] = (m_regs[ESP] & 0xFFFF0000u) | (sp & 0xFFFF);
-}
-
-void Cpu::push(u32 value, unsigned size) {
-  u32 mask = m_seg[SS].default_big() ? 0xFFFFFFFFu : 0xFFFFu;
-  u32 sp = (m_regs[ESP] - size) & mask;
-  if (size == 4) write<u32>(SS, sp, value);
-  else write<u16>(SS, sp, u16(value));
-  set_stack_pointer(sp);
-}
-
-u32 Cpu::pop(unsigned size) {
-  u32 sp = stack_pointer();
-  u32 v = size == 4 ? read<u32>(SS, sp) : read<u16>(SS, sp);
-  set_stack_pointer(sp + size);
-  return v;
-}
-
 void Cpu::tlb_flush(bool flush_global) {
   m_tlb.flush(flush_global);
+  ++m_chain_generation;
   ++m_counters.tlb_flushes;
   m_block_exit = true;
   if (m_events.listening()) {
@@ -207,6 +171,7 @@ void Cpu::set_a20(bool enabled) {
   if (mask == m_a20_mask) return;
   m_a20_mask = mask;
   m_tlb.flush(true);
+  ++m_chain_generation;
   m_block_exit = true;
 }
 

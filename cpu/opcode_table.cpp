@@ -84,6 +84,19 @@ void group2_row(std::array<Group, 6>& g, const char* name) {
   g[5][Op] = op(name, M, Imm::None, 0, V(op_shift, Op, 1));
 }
 
+// Jcc (70-7F, 0F 80-8F), CMOVcc (0F 40-4F), SETcc (0F 90-9F): one instance per condition.
+template <unsigned CC>
+void conditional_row(Table& t) {
+  static const char* const kJcc[16] = {"jo", "jno", "jb", "jae", "je", "jne", "jbe", "ja",
+                                       "js", "jns", "jp", "jnp", "jl", "jge", "jle", "jg"};
+  t[0x70 + CC] = op(kJcc[CC], N, Imm::Jb, L, V(op_jcc, CC));
+  t[0x180 + CC] = op(kJcc[CC], N, Imm::Jz, L, V(op_jcc, CC));
+  t[0x140 + CC] = op("cmovcc", M, Imm::None, 0, V(op_cmovcc, CC));
+  t[0x190 + CC] = op("setcc", M, Imm::None, 0, B(op_setcc, CC));
+  if constexpr (CC < 15) conditional_row<CC + 1>(t);
+}
+void fill_conditional(Table& t) { conditional_row<0>(t); }
+
 struct Groups {
   Group g80, g81, g83, g8f, gc6, gc7, gf6, gf7, gfe, gff, g0f00, g0f01, g0fba, g0fc7;
   std::array<Group, 6> shifts;
@@ -162,12 +175,12 @@ void fill_one_byte(Table& t, const Groups& g) {
   alu_row<kXor>(t, 0x30, "xor");
   alu_row<kCmp>(t, 0x38, "cmp");
   t[0x06] = op("push", N, Imm::None, 0, V(op_push_sreg, ES));
-  t[0x07] = op("pop", N, Imm::None, L, V(op_pop_sreg, ES));
+  t[0x07] = op("pop", N, Imm::None, 0, V(op_pop_sreg, ES));
   t[0x0E] = op("push", N, Imm::None, 0, V(op_push_sreg, CS));
   t[0x16] = op("push", N, Imm::None, 0, V(op_push_sreg, SS));
-  t[0x17] = op("pop", N, Imm::None, L, V(op_pop_sreg, SS));
+  t[0x17] = op("pop", N, Imm::None, 0, V(op_pop_sreg, SS));
   t[0x1E] = op("push", N, Imm::None, 0, V(op_push_sreg, DS));
-  t[0x1F] = op("pop", N, Imm::None, L, V(op_pop_sreg, DS));
+  t[0x1F] = op("pop", N, Imm::None, 0, V(op_pop_sreg, DS));
   t[0x27] = op("daa", N, Imm::None, 0, X(op_daa));
   t[0x2F] = op("das", N, Imm::None, 0, X(op_das));
   t[0x37] = op("aaa", N, Imm::None, 0, X(op_aaa));
@@ -193,7 +206,7 @@ void fill_one_byte(Table& t, const Groups& g) {
   t[0x6D] = op("ins", N, Imm::None, 0, V(op_string, kIns));
   t[0x6E] = op("outsb", N, Imm::None, 0, B(op_string, kOuts));
   t[0x6F] = op("outs", N, Imm::None, 0, V(op_string, kOuts));
-  for (u16 cc = 0; cc < 16; ++cc) t[0x70 + cc] = op("jcc", N, Imm::Jb, L, V(op_jcc));
+  fill_conditional(t);
   t[0x80] = group(g.g80);
   t[0x81] = group(g.g81);
   t[0x82] = group(g.g80);
@@ -208,7 +221,7 @@ void fill_one_byte(Table& t, const Groups& g) {
   t[0x8B] = op("mov", M, Imm::None, 0, V(op_mov_r_rm));
   t[0x8C] = op("mov", M, Imm::None, 0, V(op_mov_rm_sreg));
   t[0x8D] = op("lea", M, Imm::None, 0, VM(op_lea));
-  t[0x8E] = op("mov", M, Imm::None, L, V(op_mov_sreg_rm));
+  t[0x8E] = op("mov", M, Imm::None, 0, V(op_mov_sreg_rm));
   t[0x8F] = group(g.g8f);
   t[0x98] = op("cbw", N, Imm::None, 0, V(op_cbw));
   t[0x99] = op("cwd", N, Imm::None, 0, V(op_cwd));
@@ -310,19 +323,14 @@ void fill_two_byte(Table& t, const Groups& g) {
   two(0x32) = op("rdmsr", N, Imm::None, 0, X(op_rdmsr));
   two(0x34) = op("sysenter", N, Imm::None, L, X(op_sysenter));
   two(0x35) = op("sysexit", N, Imm::None, L, X(op_sysexit));
-  for (u8 cc = 0; cc < 16; ++cc) {
-    two(0x40 + cc) = op("cmovcc", M, Imm::None, 0, V(op_cmovcc));
-    two(0x80 + cc) = op("jcc", N, Imm::Jz, L, V(op_jcc));
-    two(0x90 + cc) = op("setcc", M, Imm::None, 0, B(op_setcc));
-  }
   two(0xA0) = op("push", N, Imm::None, 0, V(op_push_sreg, FS));
-  two(0xA1) = op("pop", N, Imm::None, L, V(op_pop_sreg, FS));
+  two(0xA1) = op("pop", N, Imm::None, 0, V(op_pop_sreg, FS));
   two(0xA2) = op("cpuid", N, Imm::None, 0, X(op_cpuid));
   two(0xA3) = op("bt", M, Imm::None, 0, V(op_bt, kBt, false));
   two(0xA4) = op("shld", M, Imm::Ib, 0, V(op_shxd, true, false));
   two(0xA5) = op("shld", M, Imm::None, 0, V(op_shxd, true, true));
   two(0xA8) = op("push", N, Imm::None, 0, V(op_push_sreg, GS));
-  two(0xA9) = op("pop", N, Imm::None, L, V(op_pop_sreg, GS));
+  two(0xA9) = op("pop", N, Imm::None, 0, V(op_pop_sreg, GS));
   two(0xAB) = op("bts", M, Imm::None, K, V(op_bt, kBts, false));
   two(0xAC) = op("shrd", M, Imm::Ib, 0, V(op_shxd, false, false));
   two(0xAD) = op("shrd", M, Imm::None, 0, V(op_shxd, false, true));

@@ -10,8 +10,8 @@ Descriptor Cpu::read_descriptor(u16 selector, u8 vector, u32 ext) {
   u32 limit = ldt ? m_ldtr.limit : m_gdtr.limit;
   if ((ldt && !m_ldtr.present()) || u32(selector_index(selector)) + 7 > limit)
     raise(vector, (selector & ~3u) | ext);
-  Descriptor d;
   u32 addr = base + selector_index(selector);
+  Descriptor d;
   d.lo = read_linear<u32>(addr, false);  // implicit supervisor access
   d.hi = read_linear<u32>(addr + 4, false);
   return d;
@@ -33,10 +33,7 @@ void Cpu::load_code_segment(u16 selector, const Descriptor& d, u8 cpl) {
   cs.access |= 1;  // accessed
   refresh_segment_limits(cs);
   m_seg[CS] = cs;
-  if (m_cpl != cpl) {
-    m_cpl = cpl;
-    refresh_all_segment_limits();
-  }
+  m_cpl = cpl;
   m_block_exit = true;
 }
 

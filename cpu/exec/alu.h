@@ -31,10 +31,15 @@ template <unsigned Op, unsigned Bits, bool Mem>
 void op_alu_rm_r(Cpu& cpu, const Insn& i) {
   u32 a = read_rm<Bits, Mem>(cpu, i);
   u32 b = get_reg<Bits>(cpu, i.reg);
-  LazyFlags f = cpu.m_flags;
-  u32 r = alu<Op, Bits>(f, a, b);
-  if constexpr (Op != kCmp) write_rm<Bits, Mem>(cpu, i, r);
-  cpu.m_flags = f;
+  if constexpr (!Mem || Op == kCmp) {
+    u32 r = alu<Op, Bits>(cpu.m_flags, a, b);
+    if constexpr (Op != kCmp) write_rm<Bits, Mem>(cpu, i, r);
+  } else {
+    LazyFlags f = cpu.m_flags;
+    u32 r = alu<Op, Bits>(f, a, b);
+    write_rm<Bits, Mem>(cpu, i, r);
+    cpu.m_flags = f;
+  }
 }
 
 // ALU reg, r/m  (02 03 0A 0B ... 3A 3B)
@@ -55,10 +60,15 @@ void op_alu_acc_imm(Cpu& cpu, const Insn& i) {
 template <unsigned Op, unsigned Bits, bool Mem>
 void op_alu_rm_imm(Cpu& cpu, const Insn& i) {
   u32 a = read_rm<Bits, Mem>(cpu, i);
-  LazyFlags f = cpu.m_flags;
-  u32 r = alu<Op, Bits>(f, a, i.imm & width_mask<Bits>());
-  if constexpr (Op != kCmp) write_rm<Bits, Mem>(cpu, i, r);
-  cpu.m_flags = f;
+  if constexpr (!Mem || Op == kCmp) {
+    u32 r = alu<Op, Bits>(cpu.m_flags, a, i.imm & width_mask<Bits>());
+    if constexpr (Op != kCmp) write_rm<Bits, Mem>(cpu, i, r);
+  } else {
+    LazyFlags f = cpu.m_flags;
+    u32 r = alu<Op, Bits>(f, a, i.imm & width_mask<Bits>());
+    write_rm<Bits, Mem>(cpu, i, r);
+    cpu.m_flags = f;
+  }
 }
 
 // TEST r/m, reg (84 85); TEST r/m, imm (F6/F7 /0); TEST AL/eAX, imm (A8 A9)

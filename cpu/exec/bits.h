@@ -155,16 +155,16 @@ void op_bsf(Cpu& cpu, const Insn& i) {
 }
 
 // SETcc r/m8 (0F 90-9F)
-template <unsigned Bits, bool Mem>
+template <unsigned CC, unsigned Bits, bool Mem>
 void op_setcc(Cpu& cpu, const Insn& i) {
-  write_rm<8, Mem>(cpu, i, condition(cpu, i.opcode & 0xF) ? 1 : 0);
+  write_rm<8, Mem>(cpu, i, condition(cpu, CC) ? 1 : 0);
 }
 
 // CMOVcc r, r/m (0F 40-4F): the source is read (and may fault) whatever the condition.
-template <unsigned Bits, bool Mem>
+template <unsigned CC, unsigned Bits, bool Mem>
 void op_cmovcc(Cpu& cpu, const Insn& i) {
   u32 v = read_rm<Bits, Mem>(cpu, i);
-  if (condition(cpu, i.opcode & 0xF)) set_reg<Bits>(cpu, i.reg, v);
+  if (condition(cpu, CC)) set_reg<Bits>(cpu, i.reg, v);
 }
 
 // BSWAP r32 (0F C8+r). With a 16-bit operand the result is undefined; it is zero here,

@@ -7,9 +7,9 @@
 namespace vmlab {
 
 // Jcc rel8 / rel16 / rel32 (70-7F, 0F 80-8F)
-template <unsigned Bits, bool Mem>
+template <unsigned CC, unsigned Bits, bool Mem>
 void op_jcc(Cpu& cpu, const Insn& i) {
-  if (condition(cpu, i.opcode & 0xF)) jump_near(cpu, cpu.m_next_eip + i.imm, Bits == 32);
+  if (condition(cpu, CC)) jump_near(cpu, cpu.m_next_eip + i.imm, Bits == 32);
 }
 // JMP rel8 / rel (EB E9)
 template <unsigned Bits, bool Mem>

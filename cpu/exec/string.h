@@ -65,7 +65,7 @@ void op_string(Cpu& cpu, const Insn& i) {
       cpu.m_block_exit = true;
       return;
     }
-    if (n) ++cpu.m_extra_retired;
+    if (n) ++cpu.m_counters.instructions;  // each element beyond the first retires too
     string_element<Op, Bits>(cpu, i, mask, step);
     cpu.m_regs[ECX] = (cpu.m_regs[ECX] & ~mask) | ((count - 1) & mask);
     if (kConditional && cpu.m_flags.zf() != repe) return;

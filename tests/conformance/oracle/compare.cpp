@@ -89,9 +89,18 @@ std::string describe_case(size_t index, const Case& c) {
   return text + "\n";
 }
 
-const Exclusion* find_exclusion(const ExclusionList& exclusions, const std::string& form) {
+bool has_word(const std::string& text, std::string_view word) {
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+    bool starts = at == 0 || text[at - 1] == ' ';
+    bool ends = at + word.size() == text.size() || text[at + word.size()] == ' ';
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+const Exclusion* find_exclusion(const ExclusionList& exclusions, const Case& c) {
   for (const Exclusion& e : exclusions)
-    if (e.form == form) return &e;
+    if (e.form == c.form && (e.detail.empty() || has_word(c.detail, e.detail))) return &e;
   return nullptr;
 }
 
@@ -131,7 +140,7 @@ Comparison compare_outcomes(const std::vector<Case>& cases, const EngineResults&
   std::string details;
   for (size_t i = 0; i < cases.size(); ++i) {
     const Case& c = cases[i];
-    const Exclusion* exclusion = find_exclusion(exclusions, c.form);
+    const Exclusion* exclusion = find_exclusion(exclusions, c);
     if (exclusion && exclusion->flags == 0) {
       ++result.excluded;
       continue;

@@ -17,7 +17,8 @@ namespace vmlab::conformance {
 // A known deviation of one engine, tolerated in comparisons against it.
 struct Exclusion {
   std::string_view form;    // the form name, exactly as the generator spells it
-  u32 flags;                // EFLAGS bits not compared for it; 0 = skip its cases entirely
+  std::string_view detail;  // only cases whose detail has this word ("" = every case)
+  u32 flags;                // EFLAGS bits not compared for it; 0 = skip the case entirely
   std::string_view reason;  // why: what the engine does and what the SDM/hardware says
 };
 using ExclusionList = std::vector<Exclusion>;

@@ -87,9 +87,11 @@ void callee(CaseBuilder& b, bool o16) {
   mark(b, kTakenMark);
   if (o16) b.emit_byte(0x66);
   if (b.rng().chance(30)) {
+    u32 imm = b.rng().chance(70) ? b.rng().below(0x40) : b.edge(2);
     b.emit_byte(0xC2);
-    b.emit_imm(b.rng().chance(70) ? b.rng().below(0x40) : b.edge(2), 2);
-    b.note("ret imm16");
+    b.emit_imm(imm, 2);
+    b.note("ret-imm16");
+    if (imm & 0x8000) b.note("imm16>=8000h");  // see unicorn_exclusions.cpp
   } else {
     b.emit_byte(0xC3);
   }

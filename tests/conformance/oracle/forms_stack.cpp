@@ -57,15 +57,20 @@ bool push_pop_flags(CaseBuilder& b, unsigned size, bool pop) {
 }
 
 // ENTER imm16, imm8 (C8): nesting levels up to 31 copy frame pointers from [EBP - k*size],
-// so EBP points into the stack area with room below it.
+// so EBP points into the stack area with room below it. The frame size is kept so that
+// the final ESP stays in the stack area too: processors probe the new stack top (the
+// host CPU faults on ENTER 0FFFFh, 0 with the page below unmapped), which the SDM's
+// operation section does not show.
 bool enter(CaseBuilder& b, unsigned size) {
   Rng& rng = b.rng();
   operand_size(b, size);
   u32 ebp = kStackBase + 0x100 + rng.below(kStackSize - 0x104);
   b.pin(EBP, rng.chance(80) ? ebp & ~3u : ebp);
   u32 level = rng.chance(60) ? rng.below(4) : rng.below(256);
+  u32 pushed = ((level & 31) + 1) * size;
+  u32 room = b.reg(ESP) - kStackBase - pushed - 4;
   b.emit_byte(0xC8);
-  b.emit_imm(rng.chance(70) ? rng.below(0x200) : b.edge(2), 2);
+  b.emit_imm(rng.below(room < 0x300 ? room : 0x300), 2);
   b.emit_imm(level, 1);
   return true;
 }

@@ -1,0 +1,21 @@
+// Knobs shared by the conformance test binaries, read from the environment so a student
+// chasing one failure can narrow the run without rebuilding:
+//   VMLAB_CONFORMANCE_FILTER=SHLD   only forms whose name contains "SHLD"
+//   VMLAB_CONFORMANCE_DETAILS=100   describe up to 100 failing cases (default 20)
+#pragma once
+#include <cstdlib>
+#include <string>
+
+namespace vmlab::conformance {
+
+inline std::string form_filter() {
+  const char* value = std::getenv("VMLAB_CONFORMANCE_FILTER");
+  return value ? value : "";
+}
+
+inline size_t detail_limit() {
+  const char* value = std::getenv("VMLAB_CONFORMANCE_DETAILS");
+  return value ? std::strtoul(value, nullptr, 10) : 20;
+}
+
+}  // namespace vmlab::conformance
