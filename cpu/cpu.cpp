@@ -31,7 +31,9 @@ struct Cpu::Block {
   };
   u32 phys = 0;
   bool code32 = false;
+  u32 ip_mask = 0xFFFF;  // EIP wraps at 64 KiB in 16-bit code
   u32 byte_len = 0;
+  u32 count = 0;         // insns.size(), kept for the dispatch loop
   std::vector<Insn> insns;
   Link links[2];
 };
@@ -155,35 +157,36 @@ StopReason Cpu::run_loop(u64 max_instructions, bool uncached) {
 }
 
 // Run `block` and then its successors while nothing asks the run loop to look, until the
-// instruction counter reaches `stop_at`.
+// instruction counter reaches `stop_at`. This is the interpreter's inner loop: one
+// indirect call per instruction, and between blocks a check of the remembered links.
 void Cpu::run_chain(Block* block, u64 stop_at) {
+  u64& retired = m_counters.instructions;  // held in a register across the handler calls
   for (;;) {
-    execute_block(*block, stop_at - m_counters.instructions);
-    if (m_block_exit || m_counters.instructions >= stop_at) return;
-    Block* next = nullptr;
-    for (const Block::Link& link : block->links)
-      if (link.eip == m_eip && link.generation == m_chain_generation && link.cpl == m_cpl) next = link.block;
-    if (!next) {
+    ++m_counters.blocks_executed;
+    const Insn* insn = block->insns.data();
+    const Insn* end = insn + std::min<u64>(block->count, stop_at - retired);
+    const u32 ip_mask = block->ip_mask;
+    do {
+      m_next_eip = (m_eip + insn->len) & ip_mask;
+      insn->fn(*this, *insn);
+      m_eip = m_next_eip;
+      ++retired;
+      if (VMLAB_UNLIKELY(m_block_exit)) return;
+    } while (++insn != end);
+    if (retired >= stop_at) return;
+    const Block::Link* link = block->links;
+    Block* next;
+    if (link[0].eip == m_eip && link[0].generation == m_chain_generation && link[0].cpl == m_cpl) {
+      next = link[0].block;
+    } else if (link[1].eip == m_eip && link[1].generation == m_chain_generation && link[1].cpl == m_cpl) {
+      next = link[1].block;
+    } else {
       next = lookup_block();
       if (!next) return;
       block->links[1] = block->links[0];
       block->links[0] = Block::Link{next, m_eip, m_cpl, m_chain_generation};
     }
     block = next;
-  }
-}
-
-void Cpu::execute_block(Block& block, u64 budget) {
-  ++m_counters.blocks_executed;
-  const Insn* insn = block.insns.data();
-  size_t n = std::min<u64>(block.insns.size(), budget);
-  u32 ip_mask = block.code32 ? 0xFFFFFFFF : 0xFFFF;
-  for (size_t k = 0; k < n; ++k, ++insn) {
-    m_next_eip = (m_eip + insn->len) & ip_mask;
-    insn->fn(*this, *insn);
-    m_eip = m_next_eip;
-    ++m_counters.instructions;
-    if (VMLAB_UNLIKELY(m_block_exit)) break;
   }
 }
 
@@ -253,6 +256,8 @@ Cpu::Block* Cpu::decode_block(u32 phys) {
     if (insn.flags & INSN_ENDS_BLOCK) break;
   }
   if (block->insns.empty()) return nullptr;
+  block->count = u32(block->insns.size());
+  block->ip_mask = block->code32 ? 0xFFFFFFFF : 0xFFFF;
   ++m_counters.blocks_decoded;
   u32 page = phys >> 12;
   if (!m_memory.is_code(phys) && m_memory.contains(phys, 1)) {

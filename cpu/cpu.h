@@ -256,7 +256,6 @@ class Cpu {
   Block* lookup_block();
   Block* decode_block(u32 phys);
   void run_chain(Block* block, u64 stop_at);
-  void execute_block(Block& block, u64 budget);
   void step_uncached();
   void deliver_external_interrupt();
   void handle_fault(const CpuFault& fault);

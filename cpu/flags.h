@@ -58,6 +58,13 @@ struct LazyFlags {
   }
   // Change some arithmetic bits, keep the others.
   void update(u32 mask, u32 values) { set_arith((arith() & ~mask) | (values & mask)); }
+  // Rotates, BT, CLC/STC/CMC change only CF (and OF): the lazy pair can absorb that
+  // without computing the other four flags.
+  void set_cf_of(bool cf_value, bool of_value) {
+    if (lazy) aux = (aux & 8) | (u32(cf_value) << 31) | (u32(cf_value ^ of_value) << 30);
+    else concrete = (concrete & ~(EFLAGS_CF | EFLAGS_OF)) | (cf_value ? EFLAGS_CF : 0) | (of_value ? EFLAGS_OF : 0);
+  }
+  void set_cf(bool cf_value) { set_cf_of(cf_value, of()); }
 
   template <unsigned Bits>
   void set_add(u32 a, u32 b, u32 r) {

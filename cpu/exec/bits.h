@@ -23,7 +23,7 @@ inline u32 shift(LazyFlags& f, u32 v, unsigned count) {
     if (n == 0) r = v;
     cf = Op == kRol ? (r & 1) : (r & msb) != 0;
     bool of = Op == kRol ? (((r & msb) != 0) != cf) : (((r ^ (r << 1)) & msb) != 0);
-    f.update(EFLAGS_CF | EFLAGS_OF, (cf ? EFLAGS_CF : 0) | (of ? EFLAGS_OF : 0));
+    f.set_cf_of(cf, of);
     return r;
   } else if constexpr (Op == kRcl || Op == kRcr) {
     unsigned n = Bits == 32 ? count : count % (Bits + 1);
@@ -37,7 +37,7 @@ inline u32 shift(LazyFlags& f, u32 v, unsigned count) {
     r = u32(wide) & M;
     cf = (wide >> Bits) & 1;
     bool of = Op == kRcl ? (((r & msb) != 0) != cf) : (((v & msb) != 0) != old_cf);
-    f.update(EFLAGS_CF | EFLAGS_OF, (cf ? EFLAGS_CF : 0) | (of ? EFLAGS_OF : 0));
+    f.set_cf_of(cf, of);
     return r;
   } else if constexpr (Op == kShl || Op == kSal) {
     r = u32(u64(v) << count) & M;
@@ -65,10 +65,14 @@ void op_shift(Cpu& cpu, const Insn& i) {
   unsigned count = Kind == 0 ? 1 : (Kind == 1 ? cpu.m_regs[ECX] & 0x1F : i.imm & 0x1F);
   u32 v = read_rm<Bits, Mem>(cpu, i);
   if (count == 0) return;  // no flags change, no write
-  LazyFlags f = cpu.m_flags;
-  u32 r = shift<Op, Bits>(f, v, count);
-  write_rm<Bits, Mem>(cpu, i, r);
-  cpu.m_flags = f;
+  if constexpr (!Mem) {
+    set_reg<Bits>(cpu, i.rm, shift<Op, Bits>(cpu.m_flags, v, count));
+  } else {
+    LazyFlags f = cpu.m_flags;
+    u32 r = shift<Op, Bits>(f, v, count);
+    write_rm<Bits, Mem>(cpu, i, r);
+    cpu.m_flags = f;
+  }
 }
 
 // SHLD / SHRD r/m, reg, imm8|CL (0F A4 A5 AC AD). Counts above the operand width
@@ -106,7 +110,7 @@ enum BitOp : unsigned { kBt, kBts, kBtr, kBtc };
 template <unsigned Op, unsigned Bits>
 inline u32 bit_apply(Cpu& cpu, u32 v, unsigned bit) {
   bool old = (v >> bit) & 1;
-  cpu.m_flags.update(EFLAGS_CF, old ? EFLAGS_CF : 0);
+  cpu.m_flags.set_cf(old);
   if constexpr (Op == kBts) return v | (1u << bit);
   else if constexpr (Op == kBtr) return v & ~(1u << bit);
   else if constexpr (Op == kBtc) return v ^ (1u << bit);

@@ -133,11 +133,11 @@ void op_sahf(Cpu& cpu, const Insn&) {
 
 // CLC STC CMC (F8 F9 F5), CLD STD (FC FD)
 template <unsigned Bits, bool Mem>
-void op_clc(Cpu& cpu, const Insn&) { cpu.m_flags.update(EFLAGS_CF, 0); }
+void op_clc(Cpu& cpu, const Insn&) { cpu.m_flags.set_cf(false); }
 template <unsigned Bits, bool Mem>
-void op_stc(Cpu& cpu, const Insn&) { cpu.m_flags.update(EFLAGS_CF, EFLAGS_CF); }
+void op_stc(Cpu& cpu, const Insn&) { cpu.m_flags.set_cf(true); }
 template <unsigned Bits, bool Mem>
-void op_cmc(Cpu& cpu, const Insn&) { cpu.m_flags.update(EFLAGS_CF, cpu.m_flags.cf() ? 0 : EFLAGS_CF); }
+void op_cmc(Cpu& cpu, const Insn&) { cpu.m_flags.set_cf(!cpu.m_flags.cf()); }
 template <unsigned Bits, bool Mem>
 void op_cld(Cpu& cpu, const Insn&) { cpu.m_eflags &= ~EFLAGS_DF; }
 template <unsigned Bits, bool Mem>
