@@ -19,9 +19,13 @@ void jump_near(Cpu& cpu, u32 target, bool op32) {
 // SALC (D6, undocumented but present on every Intel x86): AL = CF ? FF : 00.
 void op_salc(Cpu& cpu, const Insn&) { *cpu.reg8_ptr(0) = cpu.m_flags.cf() ? 0xFF : 0x00; }
 
-// No FPU: CPUID.1:EDX.FPU = 0 and every escape raises #NM ("device not available"),
-// which is what an OS relying on CR0.EM expects.
-void op_fpu_escape(Cpu& cpu, const Insn&) { cpu.raise(kNM); }
+// No FPU: CPUID.1:EDX.FPU = 0. With CR0.EM or CR0.TS set an escape raises #NM, which
+// is what an OS emulating the FPU expects. With both clear there is no coprocessor to
+// hand the instruction to and it completes without effect, as on real processors
+// without one (checked against the SingleStepTests hardware data).
+void op_fpu_escape(Cpu& cpu, const Insn&) {
+  if (cpu.m_cr0 & (CR0_EM | CR0_TS)) cpu.raise(kNM);
+}
 
 void op_wait(Cpu& cpu, const Insn&) {
   if ((cpu.m_cr0 & (CR0_TS | CR0_MP)) == (CR0_TS | CR0_MP)) cpu.raise(kNM);

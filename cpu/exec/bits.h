@@ -10,7 +10,8 @@ enum ShiftOp : unsigned { kRol, kRor, kRcl, kRcr, kShl, kShr, kSal, kSar };
 
 // Rotate or shift `v` by `count` (already masked to 5 bits, non-zero) and set flags as
 // the SDM's pseudo-code does. Rotates change only CF and OF; shifts set SF, ZF, PF from
-// the result. OF is defined only for 1-bit counts; other counts compute it the same way.
+// the result. The SDM defines OF only for 1-bit counts; for other counts it is computed
+// as the last single-bit step would, which is what the hardware data shows.
 template <unsigned Op, unsigned Bits>
 inline u32 shift(LazyFlags& f, u32 v, unsigned count) {
   constexpr u32 M = width_mask<Bits>();
@@ -26,17 +27,23 @@ inline u32 shift(LazyFlags& f, u32 v, unsigned count) {
     f.set_cf_of(cf, of);
     return r;
   } else if constexpr (Op == kRcl || Op == kRcr) {
+    // The count is taken modulo Bits + 1 for the rotation, but a non-zero masked count
+    // still updates OF (hardware computes it from the final state).
     unsigned n = Bits == 32 ? count : count % (Bits + 1);
-    u64 wide = (u64(f.cf()) << Bits) | v;  // CF:value, Bits+1 bits
-    bool old_cf = f.cf();
-    if (n == 0) return v;
-    constexpr unsigned W = Bits + 1;
-    u64 wmask = (u64(1) << W) - 1;
-    if (Op == kRcl) wide = ((wide << n) | (wide >> (W - n))) & wmask;
-    else wide = ((wide >> n) | (wide << (W - n))) & wmask;
-    r = u32(wide) & M;
-    cf = (wide >> Bits) & 1;
-    bool of = Op == kRcl ? (((r & msb) != 0) != cf) : (((v & msb) != 0) != old_cf);
+    r = v;
+    cf = f.cf();
+    if (n != 0) {
+      constexpr unsigned W = Bits + 1;
+      u64 wide = (u64(cf) << Bits) | v;  // CF:value, Bits+1 bits
+      u64 wmask = (u64(1) << W) - 1;
+      if (Op == kRcl) wide = ((wide << n) | (wide >> (W - n))) & wmask;
+      else wide = ((wide >> n) | (wide << (W - n))) & wmask;
+      r = u32(wide) & M;
+      cf = (wide >> Bits) & 1;
+    }
+    // OF as the last single-bit step defines it: RCL: MSB(result) xor CF;
+    // RCR: the two top bits of the result differ.
+    bool of = Op == kRcl ? (((r & msb) != 0) != cf) : (((r ^ (r << 1)) & msb) != 0);
     f.set_cf_of(cf, of);
     return r;
   } else if constexpr (Op == kShl || Op == kSal) {
@@ -47,7 +54,8 @@ inline u32 shift(LazyFlags& f, u32 v, unsigned count) {
   } else if constexpr (Op == kShr) {
     r = u32(u64(v) >> count);
     cf = (u64(v) >> (count - 1)) & 1;
-    f.set_result_cf_of<Bits>(r, cf, (v & msb) != 0);
+    // OF of the last single-bit step: the top bit of the operand before it.
+    f.set_result_cf_of<Bits>(r, cf, ((u64(v) >> (count - 1)) & msb) != 0);
     return r;
   } else {  // SAR
     i64 s = i32(sign_extend<Bits>(v));
