@@ -55,7 +55,7 @@ void decode_modrm32(Insn& i, Reader& r, u8 mod, u8 rm) {
     u8 base = sib & 7;
     u8 index = (sib >> 3) & 7;
     i.scale = sib >> 6;
-    i.index = index == 4 ? kRegZero : index;
+    i.index = index == 4 ? u8(kRegZero) : index;
     if (base == 5 && mod == 0) {
       i.base = kRegZero;
       i.disp = r.dword();
@@ -162,6 +162,9 @@ void decode_instruction(Insn& i, ByteFetcher& fetch, bool code32) {
   i.len = u8(r.count());
   if (e->attrs & OP_ENDS_BLOCK) i.flags |= INSN_ENDS_BLOCK;
   Handler h = e->mnemonic ? e->handlers.h[i.op32()][mem] : nullptr;
+  // LOCK is valid only on the lockable read-modify-write instructions with a memory
+  // destination; anything else is #UD (SDM Vol. 2, LOCK).
+  if ((i.flags & INSN_LOCK) && (!(e->attrs & OP_LOCKABLE) || !mem)) h = nullptr;
   if (!h) {
     h = op_invalid;
     i.flags |= INSN_ENDS_BLOCK;

@@ -1,5 +1,7 @@
 // Exceptions and interrupts: delivery through the IVT (real mode) or the IDT (protected
 // mode), double and triple faults (SDM Vol. 3, chapter 6).
+#include <fmt/format.h>
+
 #include <string>
 
 #include "core/events.h"
@@ -33,14 +35,10 @@ bool makes_double_fault(u8 first, u8 second) {
   return false;
 }
 
+// "#GP(0x0010)", "#DF(0x0000)", "#UD", "interrupt 32".
 std::string describe(const CpuFault& f) {
-  std::string s = vector_name(f.vector);
-  if (f.vector >= 18) s += " " + std::to_string(f.vector);
-  if (f.has_error_code) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "(0x%04x)", f.error_code);
-    s += buf;
-  }
+  std::string s = f.vector < 18 ? fmt::format("{}", vector_name(f.vector)) : fmt::format("interrupt {}", f.vector);
+  if (f.has_error_code) s += fmt::format("(0x{:04x})", f.error_code);
   return s;
 }
 
@@ -63,17 +61,17 @@ void Cpu::handle_fault(const CpuFault& first) {
     } catch (const CpuFault& caught) {
       CpuFault next = caught;
       next.has_error_code = pushes_error_code(caught.vector);
-      chain += " -> " + describe(next);
+      chain += fmt::format(" -> {}", describe(next));
       if ((current.vector == kDF && classify(next.vector) != Class::Benign) || attempt > 8) {
         m_shutdown = true;
-        m_shutdown_reason = "triple fault: " + chain;
+        m_shutdown_reason = fmt::format("triple fault: {}", chain);
         m_halted = false;
         m_block_exit = true;
         return;
       }
       if (makes_double_fault(current.vector, next.vector)) {
         current = CpuFault{kDF, true, 0};
-        chain += " -> #DF";
+        chain += fmt::format(" -> {}", "#DF");
       } else {
         current = next;
       }

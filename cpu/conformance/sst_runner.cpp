@@ -51,7 +51,7 @@ std::string read_gzip(const fs::path& path) {
   std::string zlib_message = gzerror(file, &errnum);
   gzclose(file);
   if (n < 0 || errnum != Z_OK)
-    throw UserError(malformed(path, "not a valid gzip file (" + zlib_message + ")"));
+    throw UserError(malformed(path, fmt::format("not a valid gzip file ({})", zlib_message)));
   return text;
 }
 
@@ -139,7 +139,10 @@ std::string flag_names(u32 bits) {
                                              "TF", "IF",   "DF", "OF",   "IOPL0", "IOPL1", "NT", "bit15"};
   std::string names;
   for (unsigned bit = 0; bit < 16; ++bit)
-    if (bits & (1u << bit)) names += (names.empty() ? "" : " ") + std::string(kNames[bit]);
+    if (bits & (1u << bit)) {
+      if (!names.empty()) names += ' ';
+      names += kNames[bit];
+    }
   return names;
 }
 
@@ -198,7 +201,7 @@ SstSuiteInfo SstSuiteInfo::load(const fs::path& dir) {
         if (!entry.contains("reg")) continue;
         for (const auto& [reg, member] : entry["reg"].items()) {
           if (reg.size() != 1 || reg[0] < '0' || reg[0] > '7')
-            throw std::invalid_argument("reg key '" + reg + "'");
+            throw std::invalid_argument(fmt::format("reg key '{}'", reg));
           if (member.contains("flags-mask"))
             info.set_mask(opcode, static_cast<u8>(reg[0] - '0'), member["flags-mask"].get<u16>());
         }
@@ -436,7 +439,7 @@ class VmlabSstExecutor final : public SstExecutor {
   // Step until the HLT after the instruction (or at the target it reached) has executed.
   std::string run_to_hlt() {
     for (int i = 0; i < kMaxSteps && !m_cpu.halted(); ++i)
-      if (m_cpu.step() == StopReason::Shutdown) return "CPU shut down: " + m_cpu.shutdown_reason();
+      if (m_cpu.step() == StopReason::Shutdown) return fmt::format("CPU shut down: {}", m_cpu.shutdown_reason());
     if (m_cpu.halted()) return "";
     return fmt::format("did not reach HLT within {} steps (stopped at CS:IP {:04X}:{:04X})", kMaxSteps,
                        m_cpu.seg(CS).selector, m_cpu.eip());

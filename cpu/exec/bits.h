@@ -196,8 +196,13 @@ void op_xadd(Cpu& cpu, const Insn& i) {
   u32 sum = (dest + src) & width_mask<Bits>();
   LazyFlags f = cpu.m_flags;
   f.set_add<Bits>(dest, src, sum);
-  write_rm<Bits, Mem>(cpu, i, sum);
-  set_reg<Bits>(cpu, i.reg, dest);
+  if constexpr (Mem) {  // the store may fault: touch the register only after it
+    write_rm<Bits, Mem>(cpu, i, sum);
+    set_reg<Bits>(cpu, i.reg, dest);
+  } else {              // SDM order: SRC = DEST, then DEST = sum (xadd eax, eax gives the sum)
+    set_reg<Bits>(cpu, i.reg, dest);
+    write_rm<Bits, Mem>(cpu, i, sum);
+  }
   cpu.m_flags = f;
 }
 

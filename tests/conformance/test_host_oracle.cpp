@@ -1,7 +1,7 @@
 // vmlab's CPU against the host processor, on every generated case (oracle/forms_*.cpp):
 // flat 32-bit user code, compared on GPRs, defined flags, the data buffer and the stack.
 //
-// Narrow a run with VMLAB_CONFORMANCE_FILTER=<part of a form name>; see oracle/test_support.h.
+// Narrow or deepen a run with VMLAB_CONFORMANCE_FILTER / _SCALE: see oracle/test_support.h.
 #include <gtest/gtest.h>
 
 #include "tests/conformance/oracle/compare.h"
@@ -14,11 +14,11 @@ namespace vmlab::conformance {
 namespace {
 
 TEST(ConformanceHostOracle, VmlabMatchesTheHostCpu) {
-  std::string why = HostEngine::unavailable_reason();
-  if (!why.empty()) GTEST_SKIP() << why;
-  std::vector<Case> cases = generate_cases(form_filter());
-  ASSERT_FALSE(cases.empty()) << "no form matches VMLAB_CONFORMANCE_FILTER=" << form_filter();
   HostEngine host(VMLAB_HOST_RUNNER_PATH);
+  std::string why = host.unavailable_reason();
+  if (!why.empty()) GTEST_SKIP() << why;
+  std::vector<Case> cases = generate_cases(form_filter(), case_scale());
+  ASSERT_FALSE(cases.empty()) << "no form matches VMLAB_CONFORMANCE_FILTER=" << form_filter();
   VmlabEngine vmlab;
   std::vector<Outcome> host_out = host.run(cases);
   std::vector<Outcome> vmlab_out = vmlab.run(cases);

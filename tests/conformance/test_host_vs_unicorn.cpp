@@ -57,13 +57,13 @@ TEST(ConformanceCompare, ReportsAPlantedDifferenceByForm) {
 }
 
 TEST(ConformanceOracles, HostRunnerReportsANativeFault) {
-  std::string why = HostEngine::unavailable_reason();
+  HostEngine host(VMLAB_HOST_RUNNER_PATH);
+  std::string why = host.unavailable_reason();
   if (!why.empty()) GTEST_SKIP() << why;
   Case c = generate_cases("NOP r/m32").front();
   c.code = {0x8B, 0x05, 0x00, 0x00, 0x00, 0x00};  // mov eax, [0]: unmapped
   Case ok = c;
   ok.code = {0x90};
-  HostEngine host(VMLAB_HOST_RUNNER_PATH);
   std::vector<Outcome> out = host.run({c, ok});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_FALSE(out[0].completed);
@@ -72,11 +72,26 @@ TEST(ConformanceOracles, HostRunnerReportsANativeFault) {
   EXPECT_EQ(out[1].regs, ok.regs);
 }
 
+TEST(ConformanceOracles, UnicornReportsAFaultAndAWildBranch) {
+  Case c = generate_cases("NOP r/m32").front();
+  c.code = {0x8B, 0x05, 0x00, 0x00, 0x00, 0x00};  // mov eax, [0]: unmapped
+  Case wild = c;
+  wild.code = {0xEB, 0x10};  // jmp past the end, into the INT3 filler
+  Case ok = c;
+  ok.code = {0x90};
+  UnicornEngine unicorn;
+  std::vector<Outcome> out = unicorn.run({c, wild, ok});
+  EXPECT_FALSE(out[0].completed);
+  EXPECT_FALSE(out[1].completed);
+  EXPECT_TRUE(out[2].completed) << out[2].error;
+  EXPECT_EQ(out[2].regs, ok.regs);
+}
+
 TEST(ConformanceOracles, HostAndUnicornAgree) {
-  std::string why = HostEngine::unavailable_reason();
-  if (!why.empty()) GTEST_SKIP() << why;
-  std::vector<Case> cases = generate_cases(form_filter());
   HostEngine host(VMLAB_HOST_RUNNER_PATH);
+  std::string why = host.unavailable_reason();
+  if (!why.empty()) GTEST_SKIP() << why;
+  std::vector<Case> cases = generate_cases(form_filter(), case_scale());
   UnicornEngine unicorn;
   std::vector<Outcome> host_out = host.run(cases);
   std::vector<Outcome> unicorn_out = unicorn.run(cases);

@@ -15,8 +15,23 @@
 namespace vmlab::conformance {
 namespace {
 
+// The vmlab engine must tell a finished case from one the CPU rejected.
+TEST(ConformanceUnicornOracle, VmlabEngineReportsAnUnfinishedCase) {
+  Case c = generate_cases("NOP r/m32").front();
+  c.code = {0x0F, 0x0B};  // UD2: #UD, and with no IDT a triple fault
+  Case ok = c;
+  ok.code = {0x90};
+  VmlabEngine vmlab;
+  std::vector<Outcome> out = vmlab.run({c, ok});
+  EXPECT_FALSE(out[0].completed);
+  EXPECT_FALSE(out[0].error.empty());
+  EXPECT_TRUE(out[1].completed) << out[1].error;
+  EXPECT_EQ(out[1].regs, ok.regs);
+  EXPECT_EQ(out[1].data, ok.data);
+}
+
 TEST(ConformanceUnicornOracle, VmlabMatchesUnicorn) {
-  std::vector<Case> cases = generate_cases(form_filter());
+  std::vector<Case> cases = generate_cases(form_filter(), case_scale());
   ASSERT_FALSE(cases.empty()) << "no form matches VMLAB_CONFORMANCE_FILTER=" << form_filter();
   UnicornEngine unicorn;
   VmlabEngine vmlab;

@@ -16,9 +16,22 @@ struct CaseBuilder::AddressPlan {
   bool sib = false;  // 32-bit: encode through a SIB byte
   u8 ss_bits = 0;    // SIB scale field (random when there is no index: it is ignored)
   u8 rm16 = 0;       // 16-bit: the r/m field
-  int assigned[2] = {-1, -1};
+  int assigned[2] = {-1, -1};  // free registers the plan gives values to
   u32 values[2] = {0, 0};
   u32 address = 0;
+
+  u32 value_of(int r, const std::array<u32, 8>& regs) const {
+    for (int s = 0; s < 2; ++s)
+      if (assigned[s] == r) return values[s];
+    return regs[r];
+  }
+  // The effective address with the planned register values (SDM Vol. 1, 3.7.5).
+  u32 evaluate(const std::array<u32, 8>& regs, u32 width_mask) const {
+    u32 ea = disp;
+    if (base >= 0) ea += value_of(base, regs);
+    if (index >= 0) ea += value_of(index, regs) * (addr16 ? 1 : scale);
+    return ea & width_mask;
+  }
 };
 
 namespace {
@@ -33,6 +46,17 @@ u32 inverse_odd(u32 c) {
   u32 x = c;
   for (int i = 0; i < 4; ++i) x *= 2 - c * x;
   return x;
+}
+
+// x with c * x == remainder modulo 2^bits (width_mask = 2^bits - 1). An even c (a scale
+// of 2, 4 or 8, or base == index) only reaches multiples of c: the remainder is rounded
+// down first, which moves the address down by a few bytes. Of the c solutions one is
+// picked at random, so index values are often large and the address arithmetic wraps.
+u32 solve_multiple(Rng& rng, u32 c, u32 remainder, u32 width_mask) {
+  if (c & 1) return remainder * inverse_odd(c);
+  remainder &= width_mask;
+  remainder -= remainder % c;
+  return remainder / c + rng.below(c) * (width_mask / c + 1);
 }
 
 u32 sign_extend8(u32 byte) { return static_cast<u32>(static_cast<i32>(static_cast<i8>(byte))); }
@@ -177,10 +201,10 @@ bool CaseBuilder::plan_address32(const MemoryRequest& request, AddressPlan& plan
 }
 
 // Give the plan's free registers values (and pick a displacement) so that the effective
-// address is `target`. Registers already pinned keep their values; if none is free and
-// the displacement is short, the address is whatever they produce. Computes
-// plan.address from the final values either way.
-bool CaseBuilder::solve(AddressPlan& plan, const MemoryRequest&, u32 target, u32 width_mask) {
+// address is `target`, or close below it when a scale makes it unreachable. Registers
+// already pinned keep their values; if none is free and the displacement is short, the
+// address is whatever they produce. Sets plan.address from the final values either way.
+void CaseBuilder::solve(AddressPlan& plan, u32 target, u32 width_mask) {
   u32 fixed = 0;
   int free_regs[2];
   u32 coef[2];
@@ -206,27 +230,8 @@ bool CaseBuilder::solve(AddressPlan& plan, const MemoryRequest&, u32 target, u32
     assign(1, free_regs[1], m_rng.edge32());
     remainder -= coef[1] * plan.values[1];
   }
-  if (n >= 1) {
-    u32 c = coef[0];
-    u32 x;
-    if (c & 1) {
-      x = remainder * inverse_odd(c);
-    } else {  // scale 2, 4 or 8 (or base == index): only multiples of c are reachable
-      remainder -= (remainder & width_mask) % c;
-      x = (remainder & width_mask) / c + m_rng.below(c) * (width_mask / c + 1);
-    }
-    assign(0, free_regs[0], x);
-  }
-  auto value_of = [&](int r) {
-    for (int s = 0; s < 2; ++s)
-      if (plan.assigned[s] == r) return plan.values[s];
-    return m_case.regs[r];
-  };
-  u32 address = plan.disp;
-  if (plan.base >= 0) address += value_of(plan.base);
-  if (plan.index >= 0) address += value_of(plan.index) * (plan.addr16 ? 1 : plan.scale);
-  plan.address = address & width_mask;
-  return true;
+  if (n >= 1) assign(0, free_regs[0], solve_multiple(m_rng, coef[0], remainder, width_mask));
+  plan.address = plan.evaluate(m_case.regs, width_mask);
 }
 
 void CaseBuilder::maybe_segment_override() {
@@ -240,13 +245,14 @@ void CaseBuilder::maybe_segment_override() {
 
 RmOperand CaseBuilder::rm_memory(const MemoryRequest& request) {
   bool a16 = request.allow_addr16 && m_rng.chance(25);
+  u32 width_mask = a16 ? 0xFFFF : 0xFFFFFFFF;
   AddressPlan plan;
   bool found = false;
   for (int attempt = 0; attempt < 64 && !found; ++attempt) {
     plan = AddressPlan{};
     u32 target = pick_target(request);
-    bool planned = a16 ? plan_address16(request, plan) : plan_address32(request, plan);
-    if (!planned || !solve(plan, request, target, a16 ? 0xFFFF : 0xFFFFFFFF)) continue;
+    if (!(a16 ? plan_address16(request, plan) : plan_address32(request, plan))) continue;
+    solve(plan, target, width_mask);
     bool inside = request.no_access || in_data(plan.address, request.size) ||
                   in_stack(plan.address, request.size);
     found = inside && (!request.exact || plan.address == request.target);
@@ -256,21 +262,32 @@ RmOperand CaseBuilder::rm_memory(const MemoryRequest& request) {
     plan.addr16 = a16;
     plan.rm16 = 6;
     plan.disp_size = a16 ? 2 : 4;
-    solve(plan, request, pick_target(request), a16 ? 0xFFFF : 0xFFFFFFFF);
+    solve(plan, pick_target(request), width_mask);
   }
   for (int s = 0; s < 2; ++s)
     if (plan.assigned[s] >= 0) pin(static_cast<u8>(plan.assigned[s]), plan.values[s]);
-
-  RmOperand rm;
-  rm.memory = true;
-  rm.address = plan.address;
+  RmOperand rm = encode(plan);
   if (plan.addr16) {
     prefix(0x67);
     note("a16");
+  }
+  note("mem");
+  if (request.allow_segment) maybe_segment_override();
+  return rm;
+}
+
+// ModRM r/m and mod fields, SIB byte and displacement for a solved plan (SDM Vol. 2,
+// Tables 2-1 to 2-3).
+RmOperand CaseBuilder::encode(const AddressPlan& plan) {
+  RmOperand rm;
+  rm.memory = true;
+  rm.address = plan.address;
+  u8 mod_for_disp = plan.disp_size == 0 ? 0 : plan.disp_size == 1 ? 1 : 2;
+  if (plan.addr16) {
     rm.rm = plan.rm16;
-    rm.mod = plan.base < 0 && plan.index < 0 ? 0 : plan.disp_size == 0 ? 0 : plan.disp_size == 1 ? 1 : 2;
+    rm.mod = plan.base < 0 && plan.index < 0 ? 0 : mod_for_disp;
   } else {
-    rm.mod = plan.base < 0 ? 0 : plan.disp_size == 0 ? 0 : plan.disp_size == 1 ? 1 : 2;
+    rm.mod = plan.base < 0 ? 0 : mod_for_disp;
     rm.rm = plan.sib ? 4 : plan.base < 0 ? 5 : static_cast<u8>(plan.base);
     if (plan.sib) {
       u8 index = plan.index < 0 ? 4 : static_cast<u8>(plan.index);
@@ -279,8 +296,6 @@ RmOperand CaseBuilder::rm_memory(const MemoryRequest& request) {
     }
   }
   for (unsigned i = 0; i < plan.disp_size; ++i) rm.tail.push_back(static_cast<u8>(plan.disp >> (8 * i)));
-  note("mem");
-  if (request.allow_segment) maybe_segment_override();
   return rm;
 }
 

@@ -111,7 +111,8 @@ class CaseBuilder {
   struct AddressPlan;
   bool plan_address16(const MemoryRequest& request, AddressPlan& plan);
   bool plan_address32(const MemoryRequest& request, AddressPlan& plan);
-  bool solve(AddressPlan& plan, const MemoryRequest& request, u32 target, u32 width_mask);
+  void solve(AddressPlan& plan, u32 target, u32 width_mask);
+  RmOperand encode(const AddressPlan& plan);
   u32 pick_target(const MemoryRequest& request);
 
   Rng& m_rng;

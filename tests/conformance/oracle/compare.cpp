@@ -38,6 +38,7 @@ struct CaseDiff {
   bool failed() const { return !lines.empty(); }
 };
 
+// GPRs that differ, except those the case declares undefined.
 void diff_registers(const Case& c, const EngineResults& ref, const Outcome& a,
                     const EngineResults& sub, const Outcome& b, CaseDiff& d) {
   for (int r = 0; r < 8; ++r) {
@@ -48,6 +49,7 @@ void diff_registers(const Case& c, const EngineResults& ref, const Outcome& a,
   }
 }
 
+// Compared flags that differ, minus the case's undefined flags and an exclusion's.
 void diff_flags(const Case& c, u32 excluded, const EngineResults& ref, const Outcome& a,
                 const EngineResults& sub, const Outcome& b, CaseDiff& d) {
   u32 compared = kComparedFlags & ~c.undefined_flags & ~excluded;
@@ -60,6 +62,7 @@ void diff_flags(const Case& c, u32 excluded, const EngineResults& ref, const Out
     if (differing & bit) d.fields.insert(flag_names(bit));
 }
 
+// List the first kMaxByteLines differing bytes of a memory area, then a total.
 template <size_t N>
 void diff_memory(const char* area, u32 base, const std::array<u8, N>& a, const std::array<u8, N>& b,
                  const EngineResults& ref, const EngineResults& sub, CaseDiff& d) {
@@ -75,6 +78,8 @@ void diff_memory(const char* area, u32 base, const std::array<u8, N>& a, const s
   if (differing) d.fields.insert(area);
 }
 
+// The case as a student needs it to reproduce a failure: bytes, disassembly, initial
+// registers and flags, and what the SDM leaves undefined afterwards.
 std::string describe_case(size_t index, const Case& c) {
   std::string bytes;
   for (u8 byte : c.code) bytes += hex(byte, 2) + " ";
@@ -89,6 +94,7 @@ std::string describe_case(size_t index, const Case& c) {
   return text + "\n";
 }
 
+// True when `word` appears in the space-separated `text` as a whole word.
 bool has_word(const std::string& text, std::string_view word) {
   for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
     bool starts = at == 0 || text[at - 1] == ' ';
@@ -104,6 +110,8 @@ const Exclusion* find_exclusion(const ExclusionList& exclusions, const Case& c) 
   return nullptr;
 }
 
+// Everything that differs between two outcomes of one case. An engine that did not
+// finish the case makes the rest of the comparison meaningless, so that alone is reported.
 CaseDiff diff_case(const Case& c, u32 excluded_flags, const EngineResults& ref, const Outcome& a,
                    const EngineResults& sub, const Outcome& b) {
   CaseDiff d;
@@ -127,6 +135,22 @@ struct FormStats {
   size_t failed = 0;
   std::set<std::string> fields;
 };
+
+// One line per failing form, in catalogue order: how many of its cases differ and in what.
+std::string summarize(const std::vector<std::string>& form_order, const std::map<std::string, FormStats>& stats,
+                      size_t& failed_forms) {
+  std::string summary;
+  for (const std::string& name : form_order) {
+    const FormStats& form = stats.at(name);
+    if (!form.failed) continue;
+    ++failed_forms;
+    std::string fields;
+    for (const std::string& f : form.fields) fields += (fields.empty() ? "" : ", ") + f;
+    summary += "FAIL " + name + ": " + std::to_string(form.failed) + " of " + std::to_string(form.total) +
+               " cases differ (" + fields + ")\n";
+  }
+  return summary;
+}
 
 }  // namespace
 
@@ -159,16 +183,7 @@ Comparison compare_outcomes(const std::vector<Case>& cases, const EngineResults&
     for (const std::string& line : d.lines) details += "  " + line + "\n";
   }
   if (result.failed == 0) return result;
-  std::string summary;
-  for (const std::string& name : form_order) {
-    const FormStats& form = stats[name];
-    if (!form.failed) continue;
-    ++result.failed_forms;
-    std::string fields;
-    for (const std::string& f : form.fields) fields += (fields.empty() ? "" : ", ") + f;
-    summary += "FAIL " + name + ": " + std::to_string(form.failed) + " of " + std::to_string(form.total) +
-               " cases differ (" + fields + ")\n";
-  }
+  std::string summary = summarize(form_order, stats, result.failed_forms);
   result.report = subject.name + " vs " + reference.name + ": " + std::to_string(result.failed) + " of " +
                   std::to_string(result.cases - result.excluded) + " cases differ, in " +
                   std::to_string(result.failed_forms) + " forms\n" + summary + "\nFirst failing cases:\n" + details;

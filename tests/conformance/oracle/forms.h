@@ -39,6 +39,7 @@ void add_stack_forms(FormList& forms);            // forms_stack.cpp
 void add_branch_forms(FormList& forms);           // forms_branch.cpp
 void add_string_forms(FormList& forms);           // forms_string.cpp
 void add_misc_forms(FormList& forms);             // forms_misc.cpp
+void add_flag_chain_forms(FormList& forms);       // forms_flag_chain.cpp
 
 // Every form above, in a fixed order.
 FormList all_forms();

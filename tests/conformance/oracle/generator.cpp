@@ -29,6 +29,7 @@ FormList all_forms() {
   add_branch_forms(forms);
   add_string_forms(forms);
   add_misc_forms(forms);
+  add_flag_chain_forms(forms);
   return forms;
 }
 
@@ -55,10 +56,11 @@ std::vector<Case> generate_cases(const FormList& forms) {
   return cases;
 }
 
-std::vector<Case> generate_cases(std::string_view filter) {
+std::vector<Case> generate_cases(std::string_view filter, unsigned scale) {
   FormList forms = all_forms();
   if (!filter.empty())
     std::erase_if(forms, [&](const Form& f) { return f.name.find(filter) == std::string::npos; });
+  for (Form& form : forms) form.count *= scale;
   return generate_cases(forms);
 }
 

@@ -13,7 +13,8 @@ namespace vmlab::conformance {
 // rejecting its own candidates (a generator bug).
 std::vector<Case> generate_cases(const FormList& forms);
 
-// All forms whose name contains `filter` (every form when it is empty).
-std::vector<Case> generate_cases(std::string_view filter = {});
+// All forms whose name contains `filter` (every form when it is empty), with `scale`
+// times each form's usual number of cases.
+std::vector<Case> generate_cases(std::string_view filter = {}, unsigned scale = 1);
 
 }  // namespace vmlab::conformance

@@ -67,7 +67,8 @@ void write_all(int fd, const void* buffer, size_t size) {
 }
 
 // Start the runner with stdin and stdout on the given descriptors and wait for it.
-void run_runner(const std::string& path, int in_fd, int out_fd) {
+// Returns the wait status, or -1 with errno set when it could not be started.
+int run_runner(const std::string& path, int in_fd, int out_fd) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in_fd, 0);
@@ -78,25 +79,27 @@ void run_runner(const std::string& path, int in_fd, int out_fd) {
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     errno = rc;
-    fail("cannot start " + path);
+    return -1;
   }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) fail("waiting for the runner");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error("host oracle: " + path + " failed (wait status " + std::to_string(status) +
-                             "); see its message above");
+  return status;
 }
 
 }  // namespace
 
-std::string HostEngine::unavailable_reason() {
+std::string HostEngine::unavailable_reason() const {
   std::ifstream file("/proc/sys/vm/mmap_min_addr");
   unsigned long min_addr = 0;
   if (file >> min_addr && min_addr > kDataBase)
     return "vm.mmap_min_addr is " + std::to_string(min_addr) +
            ": the host runner needs pages at 0x8000; run sysctl -w vm.mmap_min_addr=4096";
-  return "";
+  Fd empty(memfd_create("vmlab-oracle-probe", 0));
+  if (empty.get() < 0) fail("memfd_create");
+  if (run_runner(m_runner_path, empty.get(), empty.get()) < 0 && errno == ENOEXEC)
+    return "this kernel does not run 32-bit x86 programs (CONFIG_IA32_EMULATION is off)";
+  return "";  // any other problem is a failure of the run itself, reported there
 }
 
 // The batch goes through two memory files rather than pipes: the runner answers while
@@ -111,7 +114,11 @@ std::vector<Outcome> HostEngine::run(const std::vector<Case>& cases) {
     write_all(in.get(), &record, sizeof record);
   }
   if (lseek(in.get(), 0, SEEK_SET) != 0) fail("rewinding the case batch");
-  run_runner(m_runner_path, in.get(), out.get());
+  int status = run_runner(m_runner_path, in.get(), out.get());
+  if (status < 0) fail("cannot start " + m_runner_path);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error("host oracle: " + m_runner_path + " failed (wait status " +
+                             std::to_string(status) + "); see its message above");
 
   size_t bytes = cases.size() * sizeof(vmlab_oracle_output);
   if (static_cast<size_t>(lseek(out.get(), 0, SEEK_END)) != bytes)

@@ -14,8 +14,9 @@ class HostEngine : public Engine {
   std::vector<Outcome> run(const std::vector<Case>& cases) override;
 
   // Why the host oracle cannot run on this machine, or "" when it can: the runner maps
-  // pages below 64 KiB, which vm.mmap_min_addr may forbid.
-  static std::string unavailable_reason();
+  // pages below 64 KiB, which vm.mmap_min_addr may forbid, and the kernel must run
+  // 32-bit programs. Anything else wrong (a missing runner) is left to fail loudly.
+  std::string unavailable_reason() const;
 
  private:
   std::string m_runner_path;

@@ -38,6 +38,7 @@ UnicornEngine::~UnicornEngine() {
   if (m_uc) uc_close(m_uc);
 }
 
+// Pages, registers and EFLAGS of the case; the code page ends in HLT at end_address().
 void UnicornEngine::load_case(const Case& c) {
   std::array<u8, kCodeSize> page;
   page.fill(kCodeFill);
@@ -55,6 +56,8 @@ void UnicornEngine::load_case(const Case& c) {
   check(uc_reg_write(m_uc, UC_X86_REG_EIP, &eip), "writing EIP");
 }
 
+// Run until EIP reaches the case's end address; anything else (an exception, the
+// budget) leaves the outcome unfinished with the reason.
 Outcome UnicornEngine::run_one(const Case& c) {
   load_case(c);
   Outcome o;

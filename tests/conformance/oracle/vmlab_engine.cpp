@@ -41,6 +41,7 @@ VmlabEngine::VmlabEngine() : m_memory(kRamSize) {
 
 VmlabEngine::~VmlabEngine() = default;
 
+// The three pages of the case; the code page gets INT3 filler and a HLT terminator.
 void VmlabEngine::load_memory(const Case& c) {
   m_memory.fill(kCodeBase, kCodeFill, kCodeSize);
   m_memory.write(kCodeBase, c.code.data(), static_cast<u32>(c.code.size()));
@@ -50,6 +51,7 @@ void VmlabEngine::load_memory(const Case& c) {
   m_memory.write(kStackBase, c.stack.data(), kStackSize);
 }
 
+// A fresh CPU in flat protected mode (CPL 0, paging off) runs the case to its HLT.
 Outcome VmlabEngine::run_one(const Case& c) {
   load_memory(c);
   m_first_exception.clear();
