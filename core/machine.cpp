@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cpu/disassembler.h"
 #include "devices/serial_port.h"
 
 namespace vmlab {
@@ -59,7 +60,7 @@ RunResult Machine::run(u64 max_instructions) {
     if (max_instructions && used >= max_instructions) {
       result.kind = RunResult::Kind::BudgetExhausted;
       result.message = "instruction budget of " + std::to_string(max_instructions) +
-                       " exhausted at EIP " + hex32(m_cpu->eip());
+                       " exhausted at " + where();
       break;
     }
     u64 slice = max_instructions ? max_instructions - used : ~0ull;
@@ -79,7 +80,7 @@ RunResult Machine::run(u64 max_instructions) {
     }
     if (reason == StopReason::Shutdown) {
       result.kind = RunResult::Kind::TripleFault;
-      result.message = m_cpu->shutdown_reason() + " at EIP " + hex32(m_cpu->eip());
+      result.message = m_cpu->shutdown_reason() + " at " + where();
       break;
     }
     if (reason == StopReason::Halted && !wait_while_halted(result)) break;
@@ -103,7 +104,7 @@ bool Machine::wait_while_halted(RunResult& result) {
     result.message = std::string("guest halted with ") +
                      ((m_cpu->get_eflags() & EFLAGS_IF) ? "no interrupt source that could wake it"
                                                         : "interrupts disabled") +
-                     " at EIP " + hex32(m_cpu->eip());
+                     " at " + where();
     return false;
   }
   u64 now = m_clock.now();
@@ -114,6 +115,12 @@ bool Machine::wait_while_halted(RunResult& result) {
   }
   m_timers.run_due(m_clock.now());
   return true;
+}
+
+// "EIP 0x00100f2c (hlt)": where the guest stopped, for one-line messages.
+std::string Machine::where() const {
+  Disassembly d = disassemble_at_eip(*m_cpu);
+  return hex32(m_cpu->eip()).insert(0, "EIP ") + " (" + d.text + ")";
 }
 
 std::string Machine::hex32(u32 v) {

@@ -71,6 +71,7 @@ class Machine {
  private:
   void wire_debug_ports(const MachineConfig& config);
   bool wait_while_halted(RunResult& result);
+  std::string where() const;
   static std::string hex32(u32 v);
 
   Counters m_counters;

@@ -14,8 +14,12 @@ u64 segment_descriptor(u32 base, u32 raw_limit, u8 access, u8 flags) {
   return (u64(hi) << 32) | lo;
 }
 
-u64 flat_code(u8 dpl) { return segment_descriptor(0, 0xFFFFF, ACC_P | acc_dpl(dpl) | ACC_CODE_R, FLAG_G | FLAG_DB); }
-u64 flat_data(u8 dpl) { return segment_descriptor(0, 0xFFFFF, ACC_P | acc_dpl(dpl) | ACC_DATA_W, FLAG_G | FLAG_DB); }
+u64 flat_code(u8 dpl) {
+  return segment_descriptor(0, 0xFFFFF, ACC_P | acc_dpl(dpl) | ACC_CODE_R, FLAG_G | FLAG_DB);
+}
+u64 flat_data(u8 dpl) {
+  return segment_descriptor(0, 0xFFFFF, ACC_P | acc_dpl(dpl) | ACC_DATA_W, FLAG_G | FLAG_DB);
+}
 
 u64 data_segment(u32 base, u32 limit, u8 dpl, bool present) {
   return segment_descriptor(base, limit, u8((present ? ACC_P : 0) | acc_dpl(dpl) | ACC_DATA_W), FLAG_DB);
@@ -243,6 +247,15 @@ void CpuTestMachine::start_user(u32 eip, u32 esp, u32 eflags) {
   cpu.set_eflags(eflags);
   cpu.set_eip(eip);
   cpu.set_halted(false);
+}
+
+void CpuTestMachine::start_real(u16 cs, u16 ip, u32 eflags) {
+  cpu.reset();
+  cpu.load_segment_real(CS, cs);
+  for (SegReg s : {SS, DS, ES}) cpu.load_segment_real(s, 0);
+  cpu.set_reg(ESP, kRealModeSp);
+  cpu.set_eflags(eflags);
+  cpu.set_eip(ip);
 }
 
 StopReason CpuTestMachine::run(u64 budget) {

@@ -202,6 +202,9 @@ class CpuTestMachine {
   // Start executing at EIP at CPL 0 (flat segments) or CPL 3 (user segments).
   void start(u32 eip, u32 esp = kKernelStackTop, u32 eflags = EFLAGS_FIXED1 | EFLAGS_IF);
   void start_user(u32 eip, u32 esp = kUserStackTop, u32 eflags = EFLAGS_FIXED1 | EFLAGS_IF);
+  // RESET, then real mode at cs:ip with SS = DS = ES = 0 and SP = kRealModeSp.
+  static constexpr u32 kRealModeSp = 0x7000;
+  void start_real(u16 cs, u16 ip, u32 eflags = EFLAGS_FIXED1);
   // Load a segment register's cache from the GDT entry for `selector` (host side).
   void load_segment_from_gdt(SegReg s, u16 selector);
   StopReason run(u64 budget = 100000);
@@ -221,6 +224,21 @@ class CpuTestMachine {
 
  private:
   std::unique_ptr<PageTables> m_paging;
+};
+
+// An interrupt controller with one interrupt to give (vector), then none.
+class OnePendingInterrupt : public InterruptController {
+ public:
+  explicit OnePendingInterrupt(u8 vector) : m_vector(vector) {}
+  bool intr_pending() const override { return m_pending; }
+  u8 intr_acknowledge() override {
+    m_pending = false;
+    return m_vector;
+  }
+
+ private:
+  u8 m_vector;
+  bool m_pending = true;
 };
 
 // Exception mnemonic for failure messages ("#GP"), or the number.

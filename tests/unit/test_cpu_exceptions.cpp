@@ -276,28 +276,6 @@ TEST(CpuExceptions, SingleStepTrapSetsDr6Bs) {
   EXPECT_TRUE(m.read32(sp + 8) & EFLAGS_TF);
 }
 
-TEST(CpuExceptions, PageFaultReportsErrorCodeAndCr2) {
-  CpuTestMachine m;
-  PageTables& pt = m.enable_paging();
-  pt.map(0x400000, 0x400000, 0);            // not present
-  pt.map(0x401000, 0x401000, PTE_P | PTE_W);  // supervisor only
-  CodeBuilder c(kKernelCode);
-  c.b({0xA3}).d(0x400010);  // mov [0x400010], eax
-  ASSERT_EQ(m.run_kernel(c), StopReason::Halted);
-  EXPECT_EQ(m.delivery().vector, kPF);
-  EXPECT_EQ(m.delivery().error, PFEC_W);
-  EXPECT_EQ(m.delivery().eip, kKernelCode);
-  EXPECT_EQ(m.cpu.cr2(), 0x400010u);
-
-  CodeBuilder u(kUserCode);
-  u.b({0xA1}).d(0x401FFC);  // mov eax, [0x401FFC]
-  ASSERT_EQ(m.run_user(u), StopReason::Halted);
-  EXPECT_EQ(m.delivery().vector, kPF);
-  EXPECT_EQ(m.delivery().error, PFEC_P | PFEC_U);
-  EXPECT_EQ(m.delivery().eip, kUserCode);
-  EXPECT_EQ(m.cpu.cr2(), 0x401FFCu);
-}
-
 // ---- Double faults: SDM Vol. 3, Table 6-5 ----
 
 CodeBuilder load_not_present_ds(CpuTestMachine& m) {
@@ -409,21 +387,6 @@ TEST(CpuExceptions, VectorBeyondIdtLimitIsGpWithIdtError) {
   EXPECT_EQ(m.delivery().eip, kKernelCode);
 }
 
-// An interrupt controller with one interrupt to give.
-class OnePendingInterrupt : public InterruptController {
- public:
-  explicit OnePendingInterrupt(u8 vector) : m_vector(vector) {}
-  bool intr_pending() const override { return m_pending; }
-  u8 intr_acknowledge() override {
-    m_pending = false;
-    return m_vector;
-  }
-
- private:
-  u8 m_vector;
-  bool m_pending = true;
-};
-
 TEST(CpuExceptions, ExternalInterruptBeyondIdtLimitSetsExt) {
   CpuTestMachine m;
   OnePendingInterrupt pic(0x40);
@@ -441,17 +404,7 @@ TEST(CpuExceptions, ExternalInterruptBeyondIdtLimitSetsExt) {
   m.cpu.set_interrupt_controller(nullptr);
 }
 
-// ---- Real mode: the IVT (SDM Vol. 3, 21.1.4) ----
-
-// Real mode after RESET, with CS = 0x1000 (code at physical 0x10000) and SS:SP = 0:0x7000.
-void enter_real_mode(CpuTestMachine& m, u32 eflags) {
-  m.cpu.reset();
-  m.cpu.load_segment_real(CS, 0x1000);
-  for (SegReg s : {SS, DS, ES}) m.cpu.load_segment_real(s, 0);
-  m.cpu.set_reg(ESP, 0x7000);
-  m.cpu.set_eflags(eflags);
-  m.cpu.set_eip(0);
-}
+// ---- Real mode: the IVT (SDM Vol. 3, 21.1.4); code at 1000:0000, SS:SP = 0000:7000 ----
 
 TEST(CpuExceptions, RealModeIntPushesFlagsCsIpAndClearsIf) {
   CpuTestMachine m;
@@ -459,7 +412,7 @@ TEST(CpuExceptions, RealModeIntPushesFlagsCsIpAndClearsIf) {
   m.load(0x500, {0xF4});            // hlt
   m.load(0x10000, {0xCD, 0x21,      // int 0x21
                    0xF4});          // hlt
-  enter_real_mode(m, EFLAGS_FIXED1 | EFLAGS_IF);
+  m.start_real(0x1000, 0, EFLAGS_FIXED1 | EFLAGS_IF);
   ASSERT_EQ(m.run(), StopReason::Halted);
   EXPECT_EQ(m.cpu.seg(CS).selector, 0);
   EXPECT_EQ(m.cpu.eip(), 0x501u);
@@ -479,7 +432,7 @@ TEST(CpuExceptions, RealModeSingleStepClearsTfForTheHandler) {
                  0xF4});         // hlt
   m.load(0x10000, {0x90,         // nop
                    0xF4});       // hlt
-  enter_real_mode(m, EFLAGS_FIXED1 | EFLAGS_TF);
+  m.start_real(0x1000, 0, EFLAGS_FIXED1 | EFLAGS_TF);
   ASSERT_EQ(m.run(), StopReason::Halted);
   EXPECT_EQ(m.cpu.eip(), 0x602u);
   EXPECT_EQ(m.cpu.reg(ESP), 0x7000u - 8);

@@ -1,0 +1,49 @@
+#include "cpu/disassembler.h"
+
+#include <capstone/capstone.h>
+#include <fmt/format.h>
+
+#include "core/physical_memory.h"
+#include "cpu/cpu.h"
+#include "cpu/decoder.h"
+
+namespace vmlab {
+
+Disassembly disassemble(const u8* bytes, size_t available, bool code32) {
+  Disassembly d;
+  d.length = instruction_length(bytes, available, code32);
+  size_t shown = d.length ? d.length : std::min<size_t>(available, 1);
+  for (size_t k = 0; k < shown; ++k) d.bytes += fmt::format("{}{:02x}", k ? " " : "", bytes[k]);
+  csh handle;
+  if (cs_open(CS_ARCH_X86, code32 ? CS_MODE_32 : CS_MODE_16, &handle) != CS_ERR_OK) {
+    d.text = "(capstone unavailable)";
+    return d;
+  }
+  cs_insn* insn = nullptr;
+  size_t n = cs_disasm(handle, bytes, available, 0, 1, &insn);
+  if (n == 0) {
+    d.text = "(bad)";
+  } else {
+    d.text = insn->op_str[0] ? fmt::format("{} {}", insn->mnemonic, insn->op_str) : insn->mnemonic;
+    if (d.length && insn->size != d.length)
+      d.text += fmt::format("  [capstone length {} != decoder length {}]", insn->size, d.length);
+    cs_free(insn, n);
+  }
+  cs_close(&handle);
+  return d;
+}
+
+Disassembly disassemble_at_eip(const Cpu& cpu) {
+  u8 buf[15];
+  size_t got = 0;
+  u32 linear = cpu.seg(CS).base + cpu.eip();
+  for (; got < sizeof buf; ++got) {
+    u32 phys;
+    if (!cpu.debug_translate(linear + u32(got), phys) || !cpu.m_memory.contains(phys, 1)) break;
+    buf[got] = *cpu.m_memory.host_ptr(phys);
+  }
+  if (got == 0) return Disassembly{0, "", "(unmapped)"};
+  return disassemble(buf, got, cpu.code32());
+}
+
+}  // namespace vmlab

@@ -1,0 +1,26 @@
+// Disassembly for humans: Capstone renders the text, our decoder (the one opcode table)
+// decides the length, so what a person reads and what the CPU executes cannot drift
+// apart silently: a length disagreement is shown instead of hidden.
+#pragma once
+#include <string>
+
+#include "core/types.h"
+
+namespace vmlab {
+
+class Cpu;
+
+struct Disassembly {
+  unsigned length = 0;   // bytes, as our decoder sees them (0 if not decodable)
+  std::string bytes;     // "8b 45 08"
+  std::string text;      // "mov eax, dword ptr [ebp + 8]"
+};
+
+// Disassemble the instruction at `bytes`. `code32` selects 32- or 16-bit code.
+Disassembly disassemble(const u8* bytes, size_t available, bool code32);
+
+// Disassemble the instruction at the CPU's CS:EIP, reading guest memory without side
+// effects (no faults, no accessed bits). Text is "(unmapped)" when EIP does not map.
+Disassembly disassemble_at_eip(const Cpu& cpu);
+
+}  // namespace vmlab
