@@ -1,0 +1,145 @@
+// The Machine's run loop: time, HLT, timers, an interrupt controller, budgets, and the
+// ways a run ends. Guests here are a few hand-assembled real-mode bytes.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/machine.h"
+
+namespace vmlab {
+namespace {
+
+// A stand-in for the PIC: one pending vector, raised by a timer.
+class FakeInterruptController : public InterruptController {
+ public:
+  bool intr_pending() const override { return pending; }
+  u8 intr_acknowledge() override {
+    pending = false;
+    ++acknowledged;
+    return vector;
+  }
+  bool pending = false;
+  u8 vector = 0x20;
+  int acknowledged = 0;
+};
+
+struct RealModeMachine {
+  std::string debugcon;
+  Machine machine;
+
+  RealModeMachine() : machine(config(debugcon)) {
+    machine.cpu().reset();
+    machine.cpu().load_segment_real(CS, 0);
+    machine.cpu().set_eip(0x7C00);
+    machine.cpu().load_segment_real(SS, 0);
+    machine.cpu().set_reg(ESP, 0x7000);
+  }
+  static MachineConfig config(std::string& out) {
+    MachineConfig c;
+    c.mem_mib = 2;
+    c.debugcon_output = [&out](u8 b) { out.push_back(char(b)); };
+    return c;
+  }
+  void load(u32 addr, std::vector<u8> bytes) { machine.memory().write(addr, bytes.data(), u32(bytes.size())); }
+  // IVT entry `vector` -> 0000:offset
+  void set_vector(u8 vector, u16 offset) { load(vector * 4u, {u8(offset), u8(offset >> 8), 0, 0}); }
+};
+
+// Handler at 0x600: print 'I' on port 0xE9, exit with 0x10 through port 0xF4.
+const std::vector<u8> kPrintAndExit = {0xB0, 'I', 0xE6, 0xE9, 0xB0, 0x10, 0xE6, 0xF4, 0xCF};
+
+TEST(Machine, TimerInterruptWakesHlt) {
+  RealModeMachine m;
+  FakeInterruptController pic;
+  m.machine.cpu().set_interrupt_controller(&pic);
+  m.load(0x7C00, {0xFB, 0xF4, 0xEB, 0xFD});  // sti; hlt; jmp hlt
+  m.load(0x600, kPrintAndExit);
+  m.set_vector(0x20, 0x600);
+  m.machine.timers().schedule(5000, [&] {
+    pic.pending = true;
+    m.machine.cpu().notify_interrupt();
+  });
+  RunResult r = m.machine.run(0);
+  EXPECT_EQ(r.kind, RunResult::Kind::ExitPort);
+  EXPECT_EQ(r.exit_value, 0x10u);
+  EXPECT_EQ(r.process_status(), 33);
+  EXPECT_EQ(m.debugcon, "I");
+  EXPECT_EQ(pic.acknowledged, 1);
+  EXPECT_GE(m.machine.clock().now(), 5000u);
+  EXPECT_GT(m.machine.counters().halted_cycles, 4000u);
+  EXPECT_EQ(m.machine.counters().interrupts_by_vector[0x20], 1u);
+}
+
+TEST(Machine, HltWithInterruptsDisabledEndsTheRun) {
+  RealModeMachine m;
+  m.load(0x7C00, {0xFA, 0xF4});  // cli; hlt
+  RunResult r = m.machine.run(0);
+  EXPECT_EQ(r.kind, RunResult::Kind::HaltedForever);
+  EXPECT_EQ(r.process_status(), RunResult::kStatusHaltedForever);
+  EXPECT_NE(r.message.find("interrupts disabled"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("EIP 0x00007c02"), std::string::npos) << r.message;
+}
+
+TEST(Machine, HltWithNothingToWakeItEndsTheRun) {
+  RealModeMachine m;
+  m.load(0x7C00, {0xFB, 0xF4});  // sti; hlt
+  RunResult r = m.machine.run(0);
+  EXPECT_EQ(r.kind, RunResult::Kind::HaltedForever);
+  EXPECT_NE(r.message.find("no interrupt source"), std::string::npos) << r.message;
+}
+
+TEST(Machine, BudgetStopsAtExactlyThatManyInstructions) {
+  RealModeMachine m;
+  m.load(0x7C00, {0x40, 0xEB, 0xFD});  // inc ax; jmp back
+  RunResult r = m.machine.run(1001);
+  EXPECT_EQ(r.kind, RunResult::Kind::BudgetExhausted);
+  EXPECT_EQ(r.process_status(), RunResult::kStatusBudgetExhausted);
+  EXPECT_EQ(m.machine.counters().instructions, 1001u);
+  EXPECT_EQ(m.machine.cpu().reg(EAX) & 0xFFFF, 501u);  // inc, jmp, inc, ... ends on an inc
+  EXPECT_NE(r.message.find("1001"), std::string::npos) << r.message;
+}
+
+TEST(Machine, TripleFaultNamesTheFaults) {
+  RealModeMachine m;
+  m.machine.cpu().set_idtr(DescriptorTableReg{0, 0});  // IVT limit 0: INT3 cannot be delivered
+  m.load(0x7C00, {0xCC});
+  RunResult r = m.machine.run(0);
+  EXPECT_EQ(r.kind, RunResult::Kind::TripleFault);
+  EXPECT_EQ(r.process_status(), RunResult::kStatusTripleFault);
+  EXPECT_NE(r.message.find("triple fault"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("#GP"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("#DF"), std::string::npos) << r.message;
+}
+
+TEST(Machine, SameGuestGivesIdenticalCounters) {
+  auto run_once = [] {
+    RealModeMachine m;
+    FakeInterruptController pic;
+    m.machine.cpu().set_interrupt_controller(&pic);
+    m.load(0x7C00, {0xFB, 0x40, 0xEB, 0xFD});  // sti; inc ax; jmp back
+    m.load(0x600, kPrintAndExit);
+    m.set_vector(0x20, 0x600);
+    m.machine.timers().schedule(777, [&] {
+      pic.pending = true;
+      m.machine.cpu().notify_interrupt();
+    });
+    m.machine.run(0);
+    return std::make_pair(m.machine.counters().instructions, m.machine.cpu().reg(EAX) & 0xFFFF);
+  };
+  auto a = run_once(), b = run_once();
+  EXPECT_EQ(a, b);
+  EXPECT_GT(a.first, 700u);
+}
+
+TEST(Machine, ExitPortStopsAtTheInstructionBoundary) {
+  RealModeMachine m;
+  m.load(0x7C00, {0xB0, 0x07, 0xE6, 0xF4, 0x40, 0x40});  // mov al,7; out 0xF4,al; inc ax; inc ax
+  RunResult r = m.machine.run(0);
+  EXPECT_EQ(r.process_status(), (7 << 1) | 1);
+  EXPECT_EQ(m.machine.cpu().reg(EAX) & 0xFFFF, 7u);  // nothing after the OUT ran
+  EXPECT_EQ(m.machine.counters().instructions, 2u);
+}
+
+}  // namespace
+}  // namespace vmlab
