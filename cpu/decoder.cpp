@@ -146,7 +146,7 @@ void decode_instruction(Insn& i, ByteFetcher& fetch, bool code32) {
     u8 mod = i.modrm >> 6;
     i.reg = (i.modrm >> 3) & 7;
     i.rm = i.modrm & 7;
-    if (mod != 3) {
+    if (mod != 3 && !(e->attrs & OP_FORCE_REG)) {  // MOV CRn/DRn ignore mod (SDM Vol. 2)
       mem = true;
       i.flags |= INSN_MEM;
       if (i.addr32()) decode_modrm32(i, r, mod, i.rm);

@@ -57,6 +57,34 @@ inline void write_rm(Cpu& cpu, const Insn& i, u32 value) {
   else set_reg<Bits>(cpu, i.rm, value);
 }
 
+// Read-modify-write fast path: a host pointer for an operand that may be written without
+// any fault (segment writable and inside the limit, TLB write hit on a RAM page), or
+// nullptr. Once a handler holds the pointer nothing can fault, so it may update flags
+// and registers directly.
+template <unsigned Bits>
+__attribute__((always_inline)) inline u8* rmw_pointer(Cpu& cpu, u8 seg, u32 offset) {
+  const SegmentCache& s = cpu.m_seg[seg];
+  if (VMLAB_UNLIKELY(i64(offset) + i64(Bits / 8 - 1) > s.write_max)) return nullptr;
+  u32 linear = s.base + offset;
+  const TlbEntry& e = cpu.m_tlb.entry(cpu.user_access(), linear);
+  if (VMLAB_UNLIKELY(e.write_tag != (linear & ~0xFFFu) || (linear & 0xFFF) > 0x1000 - Bits / 8)) return nullptr;
+  ++cpu.m_counters.tlb_hits;
+  return reinterpret_cast<u8*>(uintptr_t(linear) + e.addend);
+}
+
+template <unsigned Bits>
+inline u32 load_host(const u8* p) {
+  UInt<Bits> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+template <unsigned Bits>
+inline void store_host(u8* p, u32 value) {
+  UInt<Bits> v = UInt<Bits>(value);
+  std::memcpy(p, &v, sizeof v);
+}
+
 template <unsigned Bits>
 constexpr u32 sign_bit() {
   return 1u << (Bits - 1);

@@ -1,5 +1,7 @@
 #include "cpu/conformance/sst_runner.h"
 
+#include "cpu/conformance/sst_386_rules.h"
+
 #include <fmt/format.h>
 #include <fnmatch.h>
 #include <zlib.h>
@@ -269,6 +271,7 @@ namespace {
 
 struct FileTally {
   u64 run = 0, failed = 0, revoked = 0;
+  u64 by_rule = 0;  // judged by a 386 rule instead of the 286 result (see sst_386_rules.h)
 };
 
 // Every *.json.gz in `dir`, sorted by name.
@@ -320,7 +323,18 @@ FileTally run_file(const fs::path& path, const std::string& display, const SstSu
     }
     test.flags_mask = info.flags_mask(form, test.bytes);
     ++tally.run;
-    std::vector<std::string> diffs = execute_and_compare(executor, test);
+    std::vector<std::string> diffs;
+    std::optional<Sst386Rule> rule = options.apply_386_rules ? sst_386_rule(test.bytes) : std::nullopt;
+    if (rule) {
+      ++tally.by_rule;
+      try {
+        diffs = check_386_rule(*rule, test, executor.execute(test));
+      } catch (const std::exception& e) {
+        diffs = {fmt::format("executor failed: {}", e.what())};
+      }
+    } else {
+      diffs = execute_and_compare(executor, test);
+    }
     if (diffs.empty()) continue;
     ++tally.failed;
     if (options.verbose || tally.failed <= options.max_failures_shown) {
@@ -355,6 +369,7 @@ int run_sst(const std::vector<std::string>& dirs, SstExecutor& executor, std::os
       total.run += tally.run;
       total.failed += tally.failed;
       total.revoked += tally.revoked;
+      total.by_rule += tally.by_rule;
       ++files_run;
     }
   }
@@ -362,6 +377,9 @@ int run_sst(const std::vector<std::string>& dirs, SstExecutor& executor, std::os
     throw UserError(
         fmt::format("no test file matches --filter '{}': file names look like 80.3.json.gz", options.filter));
   if (total.revoked) out << fmt::format("skipped {} revoked tests\n", total.revoked);
+  if (total.by_rule)
+    out << fmt::format("judged {} tests by the 386 LOCK rule (#UD) instead of the 286 result; see docs/CONFORMANCE.md\n",
+                       total.by_rule);
   double rate = total.run
                     ? 100.0 * static_cast<double>(total.run - total.failed) / static_cast<double>(total.run)
                     : 100.0;
@@ -372,122 +390,6 @@ int run_sst(const std::vector<std::string>& dirs, SstExecutor& executor, std::os
   return success ? 0 : 1;
 }
 
-namespace {
-
-// vmlab's CPU on the bench the suite was captured on: real mode, 16 MiB, A20 on.
-// One machine serves every test; execute() first erases what the previous test left.
-class VmlabSstExecutor final : public SstExecutor {
- public:
-  VmlabSstExecutor()
-      : m_clock(m_counters.instructions),
-        m_events(m_clock),
-        m_memory(kRamBytes),
-        m_bus(m_events, m_counters),
-        m_cpu(m_memory, m_bus, m_events, m_counters, m_clock) {}
-
-  SstState execute(const SstTest& test) override {
-    forget_previous_test();
-    SstState state;
-    state.error = load(test);
-    if (state.error.empty()) state.error = run_to_hlt();
-    observe(test, state);
-    return state;
-  }
-
- private:
-  static constexpr u64 kRamBytes = 16u << 20;
-  // The instruction, an exception it raises, the HLT: a few steps. More means the CPU
-  // went astray (a jump that missed its HLT, a fault loop).
-  static constexpr int kMaxSteps = 8;
-  // Every write of a real-mode test goes through a segment: at most 64 KiB above its base
-  // (plus the bytes of an access straddling offset 0xFFFF).
-  static constexpr u32 kSegmentWindow = 0x10000 + 4;
-
-  struct GprSlot {
-    SstReg sst;
-    Reg reg;
-  };
-  struct SegSlot {
-    SstReg sst;
-    SegReg seg;
-  };
-  static constexpr GprSlot kGprs[] = {{SstReg::ax, EAX}, {SstReg::bx, EBX}, {SstReg::cx, ECX},
-                                      {SstReg::dx, EDX}, {SstReg::sp, ESP}, {SstReg::bp, EBP},
-                                      {SstReg::si, ESI}, {SstReg::di, EDI}};
-  static constexpr SegSlot kSegs[] = {{SstReg::cs, CS}, {SstReg::ss, SS}, {SstReg::ds, DS}, {SstReg::es, ES}};
-
-  // Reset the CPU and load the test's registers and RAM. Returns an error, or "".
-  std::string load(const SstTest& test) {
-    m_cpu.reset();
-    m_cpu.set_a20(true);
-    for (const SegSlot& s : kSegs) {
-      m_cpu.load_segment_real(s.seg, test.initial_reg(s.sst));
-      m_dirty_bases.push_back(u32{test.initial_reg(s.sst)} << 4);
-    }
-    for (const GprSlot& g : kGprs) m_cpu.set_reg(g.reg, test.initial_reg(g.sst));
-    m_cpu.set_eip(test.initial_reg(SstReg::ip));
-    m_cpu.set_eflags((test.initial_reg(SstReg::flags) & ~kSstFlagsIgnored) | EFLAGS_FIXED1);
-    for (const SstRamByte& b : test.initial_ram) {
-      if (!m_memory.contains(b.addr, 1))
-        return fmt::format("initial RAM address 0x{:X} is beyond 16 MiB", b.addr);
-      m_memory.write(b.addr, &b.value, 1);
-      m_dirty_bytes.push_back(b.addr);
-    }
-    return "";
-  }
-
-  // Step until the HLT after the instruction (or at the target it reached) has executed.
-  std::string run_to_hlt() {
-    for (int i = 0; i < kMaxSteps && !m_cpu.halted(); ++i)
-      if (m_cpu.step() == StopReason::Shutdown) return fmt::format("CPU shut down: {}", m_cpu.shutdown_reason());
-    if (m_cpu.halted()) return "";
-    return fmt::format("did not reach HLT within {} steps (stopped at CS:IP {:04X}:{:04X})", kMaxSteps,
-                       m_cpu.seg(CS).selector, m_cpu.eip());
-  }
-
-  void observe(const SstTest& test, SstState& state) {
-    for (const GprSlot& g : kGprs) state.regs[static_cast<size_t>(g.sst)] = m_cpu.reg(g.reg);
-    for (const SegSlot& s : kSegs) {
-      state.regs[static_cast<size_t>(s.sst)] = m_cpu.seg(s.seg).selector;
-      m_dirty_bases.push_back(m_cpu.seg(s.seg).base);
-    }
-    state.regs[static_cast<size_t>(SstReg::ip)] = m_cpu.eip();
-    state.regs[static_cast<size_t>(SstReg::flags)] = m_cpu.get_eflags();
-    for (const SstRamByte& b : test.final_ram) {
-      u8 value = 0;
-      if (m_memory.contains(b.addr, 1)) m_memory.read(b.addr, &value, 1);
-      state.ram.push_back(value);
-      m_dirty_bytes.push_back(b.addr);
-    }
-  }
-
-  // Zero every byte the previous test could have written: clearing all 16 MiB per test
-  // would cost more than running the whole suite.
-  void forget_previous_test() {
-    std::sort(m_dirty_bases.begin(), m_dirty_bases.end());
-    m_dirty_bases.erase(std::unique(m_dirty_bases.begin(), m_dirty_bases.end()), m_dirty_bases.end());
-    for (u32 base : m_dirty_bases)
-      if (base < kRamBytes)
-        m_memory.fill(base, 0, static_cast<u32>(std::min<u64>(kSegmentWindow, kRamBytes - base)));
-    for (u32 addr : m_dirty_bytes)
-      if (addr < kRamBytes) m_memory.fill(addr, 0, 1);
-    m_dirty_bases.clear();
-    m_dirty_bytes.clear();
-  }
-
-  Counters m_counters;
-  VirtualClock m_clock;
-  EventStream m_events;
-  PhysicalMemory m_memory;
-  Bus m_bus;
-  Cpu m_cpu;
-  std::vector<u32> m_dirty_bases;  // segment bases the last test ran with
-  std::vector<u32> m_dirty_bytes;  // RAM addresses the last test listed
-};
-
-}  // namespace
-
-std::unique_ptr<SstExecutor> make_vmlab_sst_executor() { return std::make_unique<VmlabSstExecutor>(); }
 
 int run_sst_command(const std::vector<std::string>& dirs, const SstOptions& options, std::ostream& out) {
   std::unique_ptr<SstExecutor> executor = make_vmlab_sst_executor();

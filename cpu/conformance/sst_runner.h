@@ -66,8 +66,16 @@ struct SstTest {
   u16 expected_reg(SstReg reg) const;
 };
 
+// An exception the CPU delivered during a test: its vector and the IP it reported.
+struct SstException {
+  u8 vector;
+  u32 ip;
+  bool operator==(const SstException&) const = default;
+};
+
 // What an executor saw once the test's HLT had executed.
 struct SstState {
+  std::vector<SstException> exceptions;  // in delivery order (for the 386 rules)
   std::array<u32, kSstRegCount> regs{};  // full width: upper halves must stay zero
   std::vector<u8> ram;                   // the byte at each final_ram address, same order
   std::string error;                     // set when the run itself failed (no HLT, shutdown)
@@ -127,6 +135,9 @@ struct SstOptions {
   bool verbose = false;                 // detail every failing test, list passing files
   unsigned max_failures_shown = 1;      // failing tests detailed per file (without verbose)
   std::optional<double> min_pass_rate;  // percent; success when reached, even with failures
+  // Judge tests that the 386 LOCK rule governs by that rule (sst_386_rules.h) rather than
+  // by the 286's result. Off (--raw-286) compares every test with the 286 as recorded.
+  bool apply_386_rules = true;
 };
 
 // Run every test file of every folder in `dirs` on `executor`, reporting to `out`:

@@ -29,6 +29,12 @@ inline u32 alu(LazyFlags& f, u32 a, u32 b) {
 // ALU r/m, reg  (00 01 08 09 ... 38 39)
 template <unsigned Op, unsigned Bits, bool Mem>
 void op_alu_rm_r(Cpu& cpu, const Insn& i) {
+  if constexpr (Mem && Op != kCmp) {
+    if (u8* p = rmw_pointer<Bits>(cpu, i.seg, effective_address(cpu, i))) {
+      store_host<Bits>(p, alu<Op, Bits>(cpu.m_flags, load_host<Bits>(p), get_reg<Bits>(cpu, i.reg)));
+      return;
+    }
+  }
   u32 a = read_rm<Bits, Mem>(cpu, i);
   u32 b = get_reg<Bits>(cpu, i.reg);
   if constexpr (!Mem || Op == kCmp) {
@@ -59,6 +65,12 @@ void op_alu_acc_imm(Cpu& cpu, const Insn& i) {
 // Group 1: ALU r/m, imm  (80 81 83 /op)
 template <unsigned Op, unsigned Bits, bool Mem>
 void op_alu_rm_imm(Cpu& cpu, const Insn& i) {
+  if constexpr (Mem && Op != kCmp) {
+    if (u8* p = rmw_pointer<Bits>(cpu, i.seg, effective_address(cpu, i))) {
+      store_host<Bits>(p, alu<Op, Bits>(cpu.m_flags, load_host<Bits>(p), i.imm & width_mask<Bits>()));
+      return;
+    }
+  }
   u32 a = read_rm<Bits, Mem>(cpu, i);
   if constexpr (!Mem || Op == kCmp) {
     u32 r = alu<Op, Bits>(cpu.m_flags, a, i.imm & width_mask<Bits>());
@@ -106,6 +118,14 @@ void op_dec_r(Cpu& cpu, const Insn& i) {
 // INC/DEC r/m (FE/FF /0 /1), NOT (F6/F7 /2), NEG (F6/F7 /3)
 template <unsigned Bits, bool Mem>
 void op_inc_rm(Cpu& cpu, const Insn& i) {
+  if constexpr (Mem) {
+    if (u8* p = rmw_pointer<Bits>(cpu, i.seg, effective_address(cpu, i))) {
+      u32 a = load_host<Bits>(p), v = (a + 1) & width_mask<Bits>();
+      store_host<Bits>(p, v);
+      cpu.m_flags.set_inc<Bits>(a, v);
+      return;
+    }
+  }
   u32 a = read_rm<Bits, Mem>(cpu, i);
   u32 v = (a + 1) & width_mask<Bits>();
   write_rm<Bits, Mem>(cpu, i, v);
@@ -113,6 +133,14 @@ void op_inc_rm(Cpu& cpu, const Insn& i) {
 }
 template <unsigned Bits, bool Mem>
 void op_dec_rm(Cpu& cpu, const Insn& i) {
+  if constexpr (Mem) {
+    if (u8* p = rmw_pointer<Bits>(cpu, i.seg, effective_address(cpu, i))) {
+      u32 a = load_host<Bits>(p), v = (a - 1) & width_mask<Bits>();
+      store_host<Bits>(p, v);
+      cpu.m_flags.set_dec<Bits>(a, v);
+      return;
+    }
+  }
   u32 a = read_rm<Bits, Mem>(cpu, i);
   u32 v = (a - 1) & width_mask<Bits>();
   write_rm<Bits, Mem>(cpu, i, v);

@@ -137,24 +137,62 @@ TEST(CpuExceptions, StackSegmentLimitViolationIsSs0) {
   EXPECT_EQ(m.cpu.reg(ESP), 0x800u - 16);
 }
 
-// A ring-3 PUSH past the user stack limit: #SS(0), delivered on the ring-0 stack with the
-// user SS:ESP unchanged in the frame.
-TEST(CpuExceptions, UserPushBeyondStackLimitIsSs0) {
+// A ring-3 PUSH outside the user stack segment: #SS(0), delivered on the ring-0 stack with
+// the user SS:ESP unchanged in the frame. With the same ESP the push leaves an expand-up
+// segment at the top and an expand-down segment at the bottom (SDM Vol. 3, 3.4.5.1).
+TEST(CpuExceptions, UserPushOutsideStackSegmentIsSs0) {
   CpuTestMachine m;
-  m.set_gdt(0x38, data_segment(kData, 0xFFF, 3));
-  CodeBuilder c(kUserCode);
-  c.b({0x50});  // push eax          writes SS offsets 0xFFE..0x1001
-  m.load(c);
-  m.start_user(kUserCode, 0x1002);
+  const u8 expand_down_rw = ACC_P | acc_dpl(3) | ACC_S | 0x6;
+  const u64 segments[] = {data_segment(kData, 0xFFF, 3),
+                          segment_descriptor(kData, 0xFFF, expand_down_rw, FLAG_DB)};
+  for (u64 segment : segments) {
+    SCOPED_TRACE(segment == segments[0] ? "expand-up" : "expand-down");
+    m.set_gdt(0x38, segment);
+    CodeBuilder c(kUserCode);
+    c.b({0x50});  // push eax          SS offsets 0xFFE..0x1001
+    m.load(c);
+    m.start_user(kUserCode, 0x1002);
+    m.load_segment_from_gdt(SS, 0x38 | 3);
+    ASSERT_EQ(m.run(), StopReason::Halted);
+    Delivery d = m.delivery();
+    EXPECT_EQ(d.vector, kSS);
+    EXPECT_EQ(d.error, 0u);
+    EXPECT_EQ(d.eip, kUserCode);
+    ASSERT_TRUE(d.outer);
+    EXPECT_EQ(d.esp, 0x1002u);
+    EXPECT_EQ(d.ss, 0x38u | 3);
+  }
+  CodeBuilder ok(kUserCode);  // expand-down: offsets above the limit are the stack
+  ok.b({0x68}).d(0x5EC0DE);   // push 0x5EC0DE
+  ok.b({0xCD, kExitVector});
+  m.load(ok);
+  m.start_user(kUserCode, 0x2000);
   m.load_segment_from_gdt(SS, 0x38 | 3);
   ASSERT_EQ(m.run(), StopReason::Halted);
-  Delivery d = m.delivery();
-  EXPECT_EQ(d.vector, kSS);
-  EXPECT_EQ(d.error, 0u);
-  EXPECT_EQ(d.eip, kUserCode);
-  ASSERT_TRUE(d.outer);
-  EXPECT_EQ(d.esp, 0x1002u);
-  EXPECT_EQ(d.ss, 0x38u | 3);
+  EXPECT_EQ(m.delivery().vector, kExitVector);
+  EXPECT_EQ(m.read32(kData + 0x1FFC), 0x5EC0DEu);
+}
+
+// MOV SS: null is #GP(0), DPL != CPL is #GP(selector), not present is #SS(selector)
+// (SDM Vol. 2 MOV, "Protected Mode Exceptions").
+TEST(CpuExceptions, StackSegmentLoadChecks) {
+  CpuTestMachine m;
+  m.set_gdt(0x30, data_segment(kData, 0xFFF, 0, /*present=*/false));
+  struct Case {
+    u16 selector;
+    int vector;
+    u32 error;
+  };
+  for (Case k : {Case{0, kGP, 0}, Case{kUserDs, kGP, kUserDs & ~3u}, Case{0x30, kSS, 0x30}}) {
+    SCOPED_TRACE(k.selector);
+    CodeBuilder c(kKernelCode);
+    c.b({0x66, 0xB8}).w(k.selector);  // mov ax, selector
+    c.b({0x8E, 0xD0});                // mov ss, ax
+    ASSERT_EQ(m.run_kernel(c), StopReason::Halted);
+    EXPECT_EQ(m.delivery().vector, k.vector);
+    EXPECT_EQ(m.delivery().error, k.error);
+    EXPECT_EQ(m.delivery().eip, kKernelCode + 4);
+  }
 }
 
 // #NP's error code is the selector with RPL replaced by EXT and IDT (both 0 here); a

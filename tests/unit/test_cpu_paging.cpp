@@ -11,7 +11,10 @@
 namespace vmlab::test {
 namespace {
 
-constexpr u32 kLinear = 0x400000;  // first page of the second 4 MiB (its own PDE)
+// A page in the second 4 MiB (its own PDE). The TLB is direct-mapped by a fold of the page
+// number; 0x440000 shares no slot with the GDT, IDT, stacks or code pages, so tests that
+// rely on a translation staying cached see the effect they are written for.
+constexpr u32 kLinear = 0x440000;
 
 // "mov eax, [kLinear]" or "mov [kLinear], eax", then INT kExitVector: ends in the exit
 // stub when the access succeeds and in the #PF stub when it faults.
@@ -84,27 +87,65 @@ TEST(CpuPaging, NotPresentPdeOrPteFaultsWithPClear) {
   EXPECT_EQ(m.delivery().error, PFEC_W | PFEC_U);
 }
 
+// Instruction fetches fault like reads (W = 0). A jump into a missing page faults with
+// EIP = CR2 = the target; an instruction that runs into a missing page faults with EIP at
+// its first byte and CR2 at the first byte it could not fetch (SDM Vol. 3, 4.7, 6.15).
+TEST(CpuPaging, InstructionFetchPageFaults) {
+  CpuTestMachine m;
+  PageTables& pt = m.enable_paging();
+  const u32 missing = kLinear + 0x1000, supervisor = kLinear + 0x2000;
+  pt.map(kLinear, kData, PTE_P | PTE_U);
+  pt.map(missing, kData + 0x1000, 0);
+  pt.map(supervisor, kData + 0x2000, PTE_P);
+  m.load(kData + 0xFFE, {0xB8, 0x01});  // mov eax, imm32: 2 of its 5 bytes on this page
+  m.load(kData + 0x2000, {0xF4});       // hlt
+  struct Case {
+    const char* what;
+    u32 target;
+    bool user;
+    u32 error, cr2;
+  };
+  const Case cases[] = {
+      {"jump to a missing page", missing, false, 0, missing},
+      {"instruction runs into a missing page", missing - 2, false, 0, missing},
+      {"user jump to a supervisor page", supervisor, true, PFEC_P | PFEC_U, supervisor},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.what);
+    CodeBuilder c(k.user ? kUserCode : kKernelCode);
+    c.b({0xB8}).d(k.target);  // mov eax, target
+    c.b({0xFF, 0xE0});        // jmp eax
+    ASSERT_EQ(k.user ? m.run_user(c) : m.run_kernel(c), StopReason::Halted);
+    EXPECT_EQ(m.delivery().vector, kPF);
+    EXPECT_EQ(m.delivery().error, k.error);
+    EXPECT_EQ(m.delivery().eip, k.target);
+    EXPECT_EQ(m.cpu.cr2(), k.cr2);
+  }
+}
+
 // A is set in the PDE and PTE used by an access; D only in the PTE, only on a write,
 // even when the translation was already cached by an earlier read (SDM Vol. 3, 4.8).
 TEST(CpuPaging, AccessedAndDirtyBits) {
   CpuTestMachine m;
   PageTables& pt = m.enable_paging();
   pt.map(kLinear, kData, PTE_P | PTE_W);
+  pt.map(kLinear + 0x1000, kData + 0x1000, PTE_P | PTE_W);
   ASSERT_FALSE(pt.pde(kLinear) & PTE_A);
-  ASSERT_EQ(m.run_kernel(access_code(kKernelCode, false)), StopReason::Halted);
+  CodeBuilder read(kKernelCode);
+  read.b({0xA1}).d(kLinear);  // mov eax, [kLinear]
+  read.b({0xF4});             // hlt
+  ASSERT_EQ(m.run_kernel(read), StopReason::Halted);
   EXPECT_TRUE(pt.pde(kLinear) & PTE_A);
   EXPECT_TRUE(pt.pte(kLinear) & PTE_A);
   EXPECT_FALSE(pt.pte(kLinear) & PTE_D);
 
-  ASSERT_EQ(m.run_kernel(access_code(kKernelCode, true)), StopReason::Halted);
+  CodeBuilder write(kKernelCode);  // the translation is cached now, D is not
+  write.b({0xA3}).d(kLinear);             // mov [kLinear], eax
+  write.b({0xA3}).d(kLinear + 0x1000);    // mov [kLinear + 0x1000], eax   first access
+  write.b({0xF4});                        // hlt
+  ASSERT_EQ(m.run_kernel(write), StopReason::Halted);
   EXPECT_TRUE(pt.pte(kLinear) & PTE_D);
   EXPECT_FALSE(pt.pde(kLinear) & PTE_D);  // bit 6 of a PDE that maps a table is ignored
-
-  pt.map(kLinear + 0x1000, kData + 0x1000, PTE_P | PTE_W);  // first access a write: A and D
-  CodeBuilder c(kKernelCode);
-  c.b({0xA3}).d(kLinear + 0x1000);  // mov [kLinear + 0x1000], eax
-  c.b({0xF4});                      // hlt
-  ASSERT_EQ(m.run_kernel(c), StopReason::Halted);
   EXPECT_EQ(pt.pte(kLinear + 0x1000) & (PTE_A | PTE_D), PTE_A | PTE_D);
 }
 

@@ -11,17 +11,38 @@
 namespace vmlab::test {
 namespace {
 
-// INT n checks the gate's DPL against CPL: #GP(n * 8 + 2), EXT = 0 (SDM Vol. 2 INT n).
-TEST(CpuProtection, IntToDpl0GateFromRing3IsGp) {
+// INT n, INT3 and INTO check the gate's DPL against CPL: #GP(vector * 8 + 2), EXT = 0.
+// INT1 (ICEBP) does not (SDM Vol. 2 INT n/INTO/INT3/INT1, "Operation").
+TEST(CpuProtection, SoftwareInterruptToDpl0GateFromRing3IsGp) {
+  struct Case {
+    const char* what;
+    std::vector<u8> bytes;
+    u8 vector;
+  };
+  const Case cases[] = {
+      {"int 0x40", {0xCD, 0x40}, 0x40},
+      {"int3", {0xCC}, kBP},
+      {"into with OF = 1", {0xCE}, kOF},
+  };
   CpuTestMachine m;
-  CodeBuilder c(kUserCode);
-  c.b({0xCD, 0x40});  // int 0x40             gate DPL 0
-  ASSERT_EQ(m.run_user(c), StopReason::Halted);
-  Delivery d = m.delivery();
-  EXPECT_EQ(d.vector, kGP);
-  EXPECT_EQ(d.error, 0x40u * 8 + 2);
-  EXPECT_EQ(d.eip, kUserCode);
-  EXPECT_EQ(d.cs, kUserCs);
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.what);
+    CodeBuilder c(kUserCode);
+    c.b(k.bytes);
+    m.load(c);
+    m.start_user(kUserCode, kUserStackTop, EFLAGS_FIXED1 | EFLAGS_OF);
+    ASSERT_EQ(m.run(), StopReason::Halted);
+    Delivery d = m.delivery();
+    EXPECT_EQ(d.vector, kGP);
+    EXPECT_EQ(d.error, k.vector * 8u + 2);
+    EXPECT_EQ(d.eip, kUserCode);
+    EXPECT_EQ(d.cs, kUserCs);
+  }
+  CodeBuilder icebp(kUserCode);
+  icebp.b({0xF1});  // int1
+  ASSERT_EQ(m.run_user(icebp), StopReason::Halted);
+  EXPECT_EQ(m.delivery().vector, kDB);
+  EXPECT_EQ(m.delivery().eip, kUserCode + 1);  // a trap
 }
 
 // Ring 3 -> ring 0: SS:ESP from TSS.SS0:ESP0, then SS ESP EFLAGS CS EIP pushed there
@@ -149,18 +170,27 @@ TEST(CpuProtection, IoPermissionBitmapGatesPortsAtCpl3) {
   EXPECT_EQ(m.delivery().vector, kExitVector);
 }
 
-// POPF at CPL 3 with IOPL 0 leaves IOPL and IF alone, without faulting (SDM Vol. 2 POPF).
+// POPF at CPL 3 leaves IOPL alone, and IF too unless IOPL = 3; no fault either way
+// (SDM Vol. 2 POPF).
 TEST(CpuProtection, PopfAtCpl3CannotChangeIoplOrIf) {
   CpuTestMachine m;
   CodeBuilder c(kUserCode);
-  c.b({0x68}).d(0x3000 | EFLAGS_FIXED1 | EFLAGS_CF);  // push IOPL=3 IF=0 CF=1
+  c.b({0x68}).d(0x1000 | EFLAGS_FIXED1 | EFLAGS_CF);  // push IOPL=1 IF=0 CF=1
   c.b({0x9D});                                         // popfd
   c.b({0x9C});                                         // pushfd
   c.b({0x5B});                                         // pop ebx
   c.b({0xCD, kExitVector});
-  ASSERT_EQ(m.run_user(c), StopReason::Halted);
+  const u32 watched = EFLAGS_IOPL | EFLAGS_IF | EFLAGS_CF;
+  m.load(c);
+  m.start_user(kUserCode, kUserStackTop, EFLAGS_FIXED1 | EFLAGS_IF);
+  ASSERT_EQ(m.run(), StopReason::Halted);
   ASSERT_EQ(m.delivery().vector, kExitVector);
-  EXPECT_EQ(m.cpu.reg(EBX) & (EFLAGS_IOPL | EFLAGS_IF | EFLAGS_CF), EFLAGS_IF | EFLAGS_CF);
+  EXPECT_EQ(m.cpu.reg(EBX) & watched, EFLAGS_IF | EFLAGS_CF);  // IOPL 0 kept, IF kept
+
+  m.start_user(kUserCode, kUserStackTop, EFLAGS_FIXED1 | EFLAGS_IF | EFLAGS_IOPL);
+  ASSERT_EQ(m.run(), StopReason::Halted);
+  ASSERT_EQ(m.delivery().vector, kExitVector);
+  EXPECT_EQ(m.cpu.reg(EBX) & watched, EFLAGS_IOPL | EFLAGS_CF);  // IOPL 3 kept, IF cleared
 }
 
 // CALL through a 32-bit call gate to ring 0 with 2 parameters: the inner stack gets the

@@ -41,6 +41,7 @@ TEST(CpuTasks, JmpToTssSwitchesWithoutLinkOrNt) {
   a.b({0xEA}).d(0).w(kTaskB);  // jmp far kTaskB:0
   const u32 after_jmp = a.here();
   a.b({0xF4});                 // hlt
+  ASSERT_TRUE(busy(m, kTssSel));  // LTR marked the running task busy
   ASSERT_EQ(m.run_kernel(a), StopReason::Halted);
   EXPECT_EQ(m.cpu.tr().selector, kTaskB);
   EXPECT_EQ(m.cpu.eip(), kTaskBCode + 1);
@@ -55,6 +56,24 @@ TEST(CpuTasks, JmpToTssSwitchesWithoutLinkOrNt) {
   EXPECT_EQ(saved_a.eax, 0xA0A0A0A0u);
   EXPECT_EQ(saved_a.cs, kKernelCs);
   EXPECT_EQ(read_tss(m.memory, kSpareTss).link, 0);  // no back link for JMP
+}
+
+// A busy TSS cannot be entered by JMP or CALL: #GP(selector), nothing switched (SDM
+// Vol. 3, Table 7-1).
+TEST(CpuTasks, JmpOrCallToBusyTssIsGp) {
+  CpuTestMachine m;
+  add_task_b(m);
+  m.set_gdt(kTaskB, m.gdt(kTaskB) | (u64(STS_T32B ^ STS_T32A) << 40));  // mark B busy
+  for (u8 op : {u8(0xEA), u8(0x9A)}) {  // jmp far, call far
+    SCOPED_TRACE(op == 0xEA ? "jmp" : "call");
+    CodeBuilder a(kKernelCode);
+    a.b({op}).d(0).w(kTaskB);  // jmp/call far kTaskB:0
+    ASSERT_EQ(m.run_kernel(a), StopReason::Halted);
+    EXPECT_EQ(m.delivery().vector, kGP);
+    EXPECT_EQ(m.delivery().error, kTaskB);
+    EXPECT_EQ(m.delivery().eip, kKernelCode);
+    EXPECT_EQ(m.cpu.tr().selector, kTssSel);
+  }
 }
 
 // CALL: B's link = A, NT set in B, both busy. IRET with NT returns to A: B's busy bit is
@@ -90,19 +109,22 @@ TEST(CpuTasks, CallThroughTaskGateNestsAndIretReturns) {
 
 // The new task's address space comes from its TSS.CR3 (SDM Vol. 3, 7.3 step 12).
 TEST(CpuTasks, TaskSwitchLoadsCr3FromTheNewTss) {
+  constexpr u32 kLinear = 0x440000;  // its TLB slot is not shared with the GDT's
   CpuTestMachine m;
   PageTables& mine = m.enable_paging();
-  mine.map(0x400000, kData, PTE_P | PTE_W);
+  mine.map(kLinear, kData, PTE_P | PTE_W);
   PageTables theirs(m.memory, kPageTablesBase + 0x80000);
   theirs.identity_map(0, 4u << 20, PTE_P | PTE_W | PTE_U);
-  theirs.map(0x400000, kData + 0x1000, PTE_P | PTE_W);
+  theirs.map(kLinear, kData + 0x1000, PTE_P | PTE_W);
   m.write32(kData, 0xAAAA);
   m.write32(kData + 0x1000, 0xBBBB);
   add_task_b(m, theirs.cr3());
-  m.load(kTaskBCode, {0xA1, 0x00, 0x00, 0x40, 0x00,  // mov eax, [0x400000]
-                      0xF4});                        // hlt
+  CodeBuilder b(kTaskBCode);
+  b.b({0xA1}).d(kLinear);      // mov eax, [kLinear]
+  b.b({0xF4});                 // hlt
+  m.load(b);
   CodeBuilder a(kKernelCode);
-  a.b({0xA1}).d(0x400000);     // mov eax, [0x400000]   fills the TLB from A's tables
+  a.b({0xA1}).d(kLinear);      // mov eax, [kLinear]    fills the TLB from A's tables
   a.b({0xEA}).d(0).w(kTaskB);  // jmp far kTaskB:0
   ASSERT_EQ(m.run_kernel(a), StopReason::Halted);
   EXPECT_EQ(m.cpu.cr3(), theirs.cr3());

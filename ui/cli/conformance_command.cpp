@@ -19,9 +19,13 @@ Action add_conformance_command(CLI::App& app) {
   sst->add_flag("--verbose", options->verbose, "Detail every failing test");
   sst->add_option("--max-failures-shown", options->max_failures_shown, "Failing tests detailed per file (default 1)");
   sst->add_option("--min-pass-rate", *rate, "Succeed when at least this percentage of tests pass");
-  return [dirs, options, rate, sst]() -> int {
+  auto raw = std::make_shared<bool>(false);
+  sst->add_flag("--raw-286", *raw,
+                "Compare LOCK-prefixed tests with the 286 results too (the 386 raises #UD there)");
+  return [dirs, options, rate, raw, sst]() -> int {
     if (!sst->parsed()) return 2;
     if (*rate >= 0) options->min_pass_rate = *rate;
+    options->apply_386_rules = !*raw;
     return run_sst_command(*dirs, *options, std::cout);
   };
 }
