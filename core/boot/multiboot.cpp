@@ -346,6 +346,16 @@ std::vector<u8> read_whole_file(const std::string& path, std::string_view what) 
   return bytes;
 }
 
+// A hint for the "no header" message: what the file looks like instead.
+std::string what_file_is(std::span<const u8> file) {
+  if (file.size() < 20 || file[0] != 0x7F || file[1] != 'E' || file[2] != 'L' || file[3] != 'F')
+    return " (and it is not an ELF file)";
+  u16 machine = u16(file[18] | (file[19] << 8));
+  if (file[4] == ELFCLASS64) return machine == 62 ? " (it is a 64-bit ELF file for x86-64)" : " (it is a 64-bit ELF file)";
+  if (machine != EM_386) return fmt::format(" (it is an ELF file for machine {}, not i386)", machine);
+  return "";
+}
+
 }  // namespace
 
 MultibootHeader find_multiboot_header(std::span<const u8> kernel, std::string_view kernel_name) {
@@ -368,8 +378,8 @@ MultibootHeader find_multiboot_header(std::span<const u8> kernel, std::string_vi
     fail(kernel_name, fmt::format("the Multiboot header at file offset {:#x} has a bad checksum "
                                   "(magic + flags + checksum must be 0); fix the kernel's "
                                   "Multiboot header", *bad_checksum_at));
-  fail(kernel_name, "not a Multiboot kernel: no Multiboot v1 header in the first 8 KiB; vmlab "
-                    "boots Multiboot v1 ELF kernels");
+  fail(kernel_name, fmt::format("not a Multiboot kernel: no Multiboot v1 header in the first 8 KiB{}; "
+                                "vmlab boots Multiboot v1 ELF kernels for i386", what_file_is(kernel)));
 }
 
 MultibootImage load_multiboot(PhysicalMemory& memory, std::span<const u8> kernel,

@@ -258,9 +258,21 @@ TEST(Multiboot, HeaderMustEndWithinTheFirst8KiB) {
   b.header_offset = 0x2000;
   EXPECT_EQ(load_error(b.build()),
             "'k.elf': not a Multiboot kernel: no Multiboot v1 header in the first 8 KiB; "
-            "vmlab boots Multiboot v1 ELF kernels");
+            "vmlab boots Multiboot v1 ELF kernels for i386");
   b.header_offset = 0x402;    // not 4-byte aligned
   EXPECT_CONTAINS(load_error(b.build()), "no Multiboot v1 header");
+}
+
+TEST(Multiboot, NoHeaderMessageSaysWhatTheFileIs) {
+  const std::string text = "just some text, long enough to be looked at as a kernel";
+  std::vector<u8> not_elf(text.begin(), text.end());
+  EXPECT_CONTAINS(load_error(not_elf), "(and it is not an ELF file)");
+  std::vector<u8> elf64(64, 0);
+  elf64[0] = 0x7F, elf64[1] = 'E', elf64[2] = 'L', elf64[3] = 'F', elf64[4] = 2, elf64[18] = 62;
+  EXPECT_CONTAINS(load_error(elf64), "(it is a 64-bit ELF file for x86-64)");
+  std::vector<u8> arm = elf64;
+  arm[4] = 1, arm[18] = 40;
+  EXPECT_CONTAINS(load_error(arm), "(it is an ELF file for machine 40, not i386)");
 }
 
 TEST(Multiboot, RejectsHeadersItCannotHonour) {
