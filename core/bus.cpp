@@ -45,7 +45,9 @@ void Bus::map_ports(u16 first, u32 count, std::string name, IoCallback callback)
       throw std::logic_error(name + " overlaps ports of " + m_port_windows[m_port_map[port]].name);
   }
   u16 index = static_cast<u16>(m_port_windows.size());
-  m_port_windows.push_back(Window{first, count, std::move(name), std::move(callback)});
+  u64* reads = &m_counters.device(name + ".port_reads");
+  u64* writes = &m_counters.device(name + ".port_writes");
+  m_port_windows.push_back(Window{first, count, std::move(name), std::move(callback), reads, writes});
   for (u32 port = first; port < first + count; ++port) m_port_map[port] = index;
 }
 
@@ -58,7 +60,9 @@ void Bus::map_mmio(u32 base, u32 length, std::string name, IoCallback callback) 
     if (ranges_overlap(base, length, w.base, w.length))
       throw std::logic_error(name + " overlaps the MMIO window of " + w.name);
   }
-  m_mmio_windows.push_back(Window{base, length, std::move(name), std::move(callback)});
+  u64* reads = &m_counters.device(name + ".mmio_reads");
+  u64* writes = &m_counters.device(name + ".mmio_writes");
+  m_mmio_windows.push_back(Window{base, length, std::move(name), std::move(callback), reads, writes});
 }
 
 // A 2- or 4-byte port access is delivered as ONE access to the owner of its first
@@ -72,6 +76,7 @@ u32 Bus::port_read(u16 port, u8 size) {
   u32 value = mask;
   if (u16 index = m_port_map[port]; index != 0) {
     IoAccess access{port, 0, size, false};
+    ++*m_port_windows[index].reads;
     m_port_windows[index].callback(access);
     value = access.data & mask;
   } else {
@@ -88,6 +93,7 @@ void Bus::port_write(u16 port, u32 value, u8 size) {
   ++m_counters.port_writes;
   if (u16 index = m_port_map[port]; index != 0) {
     IoAccess access{port, value, size, true};
+    ++*m_port_windows[index].writes;
     m_port_windows[index].callback(access);
   } else {
     ++m_counters.port_unclaimed;
@@ -115,6 +121,7 @@ u32 Bus::mmio_read(u32 paddr, u8 size) {
   u32 value = mask;
   if (const Window* w = find_mmio(paddr)) {
     IoAccess access{paddr - w->base, 0, size, false};
+    ++*w->reads;
     w->callback(access);
     value = access.data & mask;
   } else {
@@ -131,6 +138,7 @@ void Bus::mmio_write(u32 paddr, u32 value, u8 size) {
   ++m_counters.mmio_writes;
   if (const Window* w = find_mmio(paddr)) {
     IoAccess access{paddr - w->base, value, size, true};
+    ++*w->writes;
     w->callback(access);
   } else {
     ++m_counters.mmio_unclaimed;

@@ -57,6 +57,8 @@ class Bus {
     u32 length;
     std::string name;
     IoCallback callback;
+    u64* reads = nullptr;   // Counters::devices["<name>.port_reads"] (or mmio_reads)
+    u64* writes = nullptr;  // Counters::devices["<name>.port_writes"] (or mmio_writes)
   };
   const Window* find_mmio(u32 paddr) const;
 

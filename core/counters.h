@@ -6,6 +6,8 @@
 // mode give the same numbers on every run.
 #pragma once
 #include <array>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "core/types.h"
@@ -49,6 +51,16 @@ struct Counters {
   std::array<u64, 256> exceptions_by_vector{};
   std::array<u64, 256> interrupts_by_vector{};
   u8 last_post_code = 0;  // port 0x80 (devices issue)
+  // Per-device counters by name: "<device>.<what>", e.g. "com1.port_writes",
+  // "ide0.sectors_read", "irq.4". Ordered by name, so every format lists them the same
+  // way on every run. References returned by device() stay valid for the Counters'
+  // lifetime: devices look their counters up once and then increment through them.
+  std::map<std::string, u64, std::less<>> devices;
+  u64& device(std::string_view name) {
+    auto it = devices.find(name);
+    if (it == devices.end()) it = devices.emplace(std::string(name), 0).first;
+    return it->second;
+  }
 
   // Calls f(name, description, value) for every scalar counter, in declaration order.
   template <typename F>

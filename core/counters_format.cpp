@@ -50,6 +50,8 @@ std::vector<Row> collect_rows(const Counters& counters) {
                      true);
   append_vector_rows(rows, counters.interrupts_by_vector, "interrupts", "interrupts_by_vector",
                      false);
+  for (const auto& [name, value] : counters.devices)
+    rows.push_back(Row{name, "devices." + name, value, ""});
   return rows;
 }
 
@@ -92,6 +94,9 @@ std::string format_json(const Counters& counters) {
   root["counters"] = std::move(scalars);
   root["exceptions_by_vector"] = by_vector(counters.exceptions_by_vector);
   root["interrupts_by_vector"] = by_vector(counters.interrupts_by_vector);
+  nlohmann::ordered_json devices = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : counters.devices) devices[name] = value;
+  root["devices"] = std::move(devices);
   root["last_post_code"] = counters.last_post_code;
   return root.dump(2) + "\n";
 }

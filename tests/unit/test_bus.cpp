@@ -166,3 +166,29 @@ TEST_F(BusTest, AccessesEmitEventsOnlyWhileListening) {
 
 }  // namespace
 }  // namespace vmlab
+
+namespace vmlab {
+namespace {
+
+// Each claimed window counts its own accesses under Counters::devices.
+TEST(BusDeviceCounters, CountsPerDeviceWindow) {
+  Counters counters;
+  VirtualClock clock(counters.instructions);
+  EventStream events(clock);
+  Bus bus(events, counters);
+  bus.map_ports(0x3F8, 8, "com1", [](IoAccess& a) { a.data = 0; });
+  bus.map_mmio(0xFEC00000, 0x1000, "ioapic", [](IoAccess& a) { a.data = 0; });
+  bus.port_write(0x3F8, 1, 1);
+  bus.port_write(0x3F9, 1, 1);
+  bus.port_read(0x3FD, 1);
+  bus.mmio_read(0xFEC00010, 4);
+  bus.port_read(0x2F8, 1);  // unclaimed: no device counter
+  EXPECT_EQ(counters.devices.at("com1.port_writes"), 2u);
+  EXPECT_EQ(counters.devices.at("com1.port_reads"), 1u);
+  EXPECT_EQ(counters.devices.at("ioapic.mmio_reads"), 1u);
+  EXPECT_EQ(counters.devices.at("ioapic.mmio_writes"), 0u);
+  EXPECT_EQ(counters.devices.count("unclaimed.port_reads"), 0u);
+}
+
+}  // namespace
+}  // namespace vmlab

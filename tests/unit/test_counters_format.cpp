@@ -148,3 +148,24 @@ TEST(CounterFormat, CsvParsesBackToTheSameRows) {
 
 }  // namespace
 }  // namespace vmlab
+
+namespace vmlab {
+namespace {
+
+TEST(CountersFormatDevices, DeviceCountersAppearInEveryFormat) {
+  Counters c;
+  c.device("ide0.sectors_read") = 8;
+  c.device("com1.port_writes") = 3;
+  nlohmann::json j = nlohmann::json::parse(format_counters(c, CounterFormat::Json));
+  EXPECT_EQ(j["devices"]["ide0.sectors_read"], 8);
+  EXPECT_EQ(j["devices"]["com1.port_writes"], 3);
+  std::string csv = format_counters(c, CounterFormat::Csv);
+  EXPECT_NE(csv.find("devices.com1.port_writes,3\n"), std::string::npos) << csv;
+  // Ordered by name: com1 before ide0, in every format.
+  EXPECT_LT(csv.find("devices.com1"), csv.find("devices.ide0"));
+  std::string text = format_counters(c, CounterFormat::Text);
+  EXPECT_NE(text.find("ide0.sectors_read"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace vmlab
