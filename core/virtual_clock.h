@@ -15,6 +15,11 @@
 
 namespace vmlab {
 
+// The virtual CPU clock: one cycle is one nanosecond of guest time. Devices convert
+// their own rates (the 8254's 1.193182 MHz, a UART's baud rate, the LAPIC bus clock)
+// with this constant, in integer arithmetic, so timing is identical on every host.
+constexpr u64 kVirtualHz = 1'000'000'000;
+
 class VirtualClock {
  public:
   explicit VirtualClock(const u64& instructions_retired) : m_instructions(instructions_retired) {}
