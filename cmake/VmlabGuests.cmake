@@ -29,3 +29,31 @@ function(vmlab_add_guest name)
     COMMENT "Guest ${name}: linking ${name}.elf" VERBATIM)
   add_custom_target(guest_${name} ALL DEPENDS ${elf})
 endfunction()
+
+# vmlab_add_disk_image(NAME OUTPUT_DIR DIR SECTORS N SOURCES SRC...): assemble 16-bit GNU
+# assembler sources (.S, with .code16) linked at 0x7C00 into a raw disk image DIR/NAME.img
+# of N sectors (the boot sector first), and add the target disk_NAME.
+function(vmlab_add_disk_image name)
+  cmake_parse_arguments(D "" "OUTPUT_DIR;SECTORS" "SOURCES" ${ARGN})
+  set(objects)
+  foreach(src ${D_SOURCES})
+    get_filename_component(base ${src} NAME)
+    set(obj ${D_OUTPUT_DIR}/${name}.${base}.o)
+    add_custom_command(OUTPUT ${obj}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${D_OUTPUT_DIR}
+      COMMAND ${CMAKE_C_COMPILER} -m32 -c ${src} -o ${obj}
+      DEPENDS ${src}
+      COMMENT "Disk image ${name}: assembling ${base}" VERBATIM)
+    list(APPEND objects ${obj})
+  endforeach()
+  set(elf ${D_OUTPUT_DIR}/${name}.elf)
+  set(img ${D_OUTPUT_DIR}/${name}.img)
+  math(EXPR bytes "${D_SECTORS} * 512")
+  add_custom_command(OUTPUT ${img}
+    COMMAND ld -m elf_i386 -nostdlib --no-warn-rwx-segments -Ttext=0x7C00 -e start -o ${elf} ${objects}
+    COMMAND objcopy -O binary -j .text ${elf} ${img}
+    COMMAND truncate -s ${bytes} ${img}
+    DEPENDS ${objects}
+    COMMENT "Disk image ${name}: linking ${name}.img" VERBATIM)
+  add_custom_target(disk_${name} ALL DEPENDS ${img})
+endfunction()

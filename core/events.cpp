@@ -20,6 +20,7 @@ const char* event_kind_name(EventKind kind) {
     case EventKind::TaskSwitch: return "TaskSwitch";
     case EventKind::Exit: return "Exit";
     case EventKind::RunEnd: return "RunEnd";
+    case EventKind::IrqLine: return "IrqLine";
   }
   return "?";
 }

@@ -19,7 +19,8 @@
 //   Halt         c=EIP
 //   TaskSwitch   a=old TSS selector b=new TSS selector c=reason (0 jmp, 1 call/int, 2 iret)
 //   Exit         a=exit reason b=qualification c=guest EIP (the modes issues)
-//   RunEnd       a=StopReason
+//   RunEnd       a=RunResult::Kind
+//   IrqLine      a=ISA interrupt line b=new level (devices raising or lowering a line)
 #pragma once
 #include <functional>
 #include <vector>
@@ -41,6 +42,7 @@ enum class EventKind : u8 {
   TaskSwitch,
   Exit,
   RunEnd,
+  IrqLine,
 };
 
 enum class PageTableKind : u8 { Guest = 0, Shadow = 1, Ept = 2 };

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "cpu/disassembler.h"
-#include "devices/serial_port.h"
+#include "devices/byte_source.h"
 
 namespace vmlab {
 
@@ -13,6 +13,7 @@ int RunResult::process_status() const {
     case Kind::BudgetExhausted: return kStatusBudgetExhausted;
     case Kind::HaltedForever: return kStatusHaltedForever;
     case Kind::TripleFault: return kStatusTripleFault;
+    case Kind::GuestReset: return kStatusGuestReset;
   }
   return 1;
 }
@@ -23,9 +24,26 @@ Machine::Machine(const MachineConfig& config)
       m_memory(u64(config.mem_mib) << 20),
       m_bus(m_events, m_counters) {
   m_cpu = std::make_unique<Cpu>(m_memory, m_bus, m_events, m_counters, m_clock);
-  m_com1 = std::make_unique<SerialPort>(config.com1_output);
-  m_com1->attach(m_bus, SerialPort::kCom1Base);
+  PlatformConfig platform;
+  platform.com1_output = config.com1_output;
+  platform.com1_input = config.com1_input;
+  platform.disks = config.disks;
+  platform.rtc = config.rtc;
+  m_platform = std::make_unique<PcPlatform>(m_bus, m_memory, *m_cpu, m_counters, m_events, m_clock, m_timers,
+                                            platform);
+  m_timers.on_earlier_deadline = [this](u64) { m_cpu->request_stop(); };
+  m_platform->on_reset_request = [this] {
+    m_reset_requested = true;
+    m_cpu->request_stop();
+  };
+  m_input = config.com1_input;
   wire_debug_ports(config);
+}
+
+void Machine::power_on() {
+  m_firmware_boot = true;
+  m_platform->reset();
+  m_cpu->reset();
 }
 
 Machine::~Machine() = default;
@@ -78,6 +96,17 @@ RunResult Machine::run(u64 max_instructions) {
       result.exit_value = m_exit_value;
       break;
     }
+    if (m_reset_requested) {
+      m_reset_requested = false;
+      if (!m_firmware_boot) {
+        result.kind = RunResult::Kind::GuestReset;
+        result.message = "the guest reset the machine (keyboard controller or port 92h) at " + where() +
+                         "; a Multiboot run has no firmware to restart";
+        break;
+      }
+      power_on();
+      continue;
+    }
     if (reason == StopReason::Shutdown) {
       result.kind = RunResult::Kind::TripleFault;
       result.message = m_cpu->shutdown_reason() + " at " + where();
@@ -95,25 +124,32 @@ RunResult Machine::run(u64 max_instructions) {
   return result;
 }
 
-// The CPU is halted: skip virtual time to the next timer, or give up when nothing can
-// ever wake it. Returns false (with `result` filled in) when the run must end.
+// The CPU is halted: skip virtual time from timer to timer until an interrupt it can
+// take is pending. Returns false (with `result` filled in) when nothing will wake it:
+// interrupts are disabled, no timer is left, or none of them raised an interrupt within
+// kIdleHorizon of virtual time while no host input can still arrive.
 bool Machine::wait_while_halted(RunResult& result) {
-  bool can_wake = (m_cpu->get_eflags() & EFLAGS_IF) && !m_timers.empty();
-  if (!can_wake) {
+  auto halted_forever = [&](const char* why) {
     result.kind = RunResult::Kind::HaltedForever;
-    result.message = std::string("guest halted with ") +
-                     ((m_cpu->get_eflags() & EFLAGS_IF) ? "no interrupt source that could wake it"
-                                                        : "interrupts disabled") +
-                     " at " + where();
+    result.message = std::string("guest halted with ") + why + " at " + where();
     return false;
+  };
+  if (!(m_cpu->get_eflags() & EFLAGS_IF)) return halted_forever("interrupts disabled");
+  const u64 start = m_clock.now();
+  while (!m_cpu->interrupt_deliverable()) {
+    u64 deadline = m_timers.next_deadline();
+    if (deadline == EventQueue::kNever) return halted_forever("no interrupt source that could wake it");
+    bool input_may_come = m_input && !m_input->at_end();
+    if (deadline - start > kIdleHorizon && !input_may_come)
+      return halted_forever("interrupts enabled, but no interrupt arrived within 60 s of virtual time");
+    u64 now = m_clock.now();
+    if (deadline > now) {
+      m_clock.charge(deadline - now);
+      m_counters.halted_cycles += deadline - now;
+    }
+    m_timers.run_due(m_clock.now());
+    if (m_exit_requested || m_reset_requested) break;
   }
-  u64 now = m_clock.now();
-  u64 deadline = m_timers.next_deadline();
-  if (deadline > now) {
-    m_clock.charge(deadline - now);
-    m_counters.halted_cycles += deadline - now;
-  }
-  m_timers.run_due(m_clock.now());
   return true;
 }
 

@@ -18,16 +18,18 @@
 #include "core/physical_memory.h"
 #include "core/virtual_clock.h"
 #include "cpu/cpu.h"
+#include "devices/pc_platform.h"
 
 namespace vmlab {
-
-class SerialPort;
 
 struct MachineConfig {
   u32 mem_mib = 128;
   // Where bytes go. Unset sinks drop the output.
   std::function<void(u8)> com1_output;
   std::function<void(u8)> debugcon_output;  // port 0xE9
+  ByteSource* com1_input = nullptr;          // typed into COM1 (the CLI passes stdin)
+  std::vector<DiskSpec> disks;               // IDE primary master, slave
+  RtcConfig rtc;
 };
 
 struct RunResult {
@@ -36,6 +38,7 @@ struct RunResult {
     BudgetExhausted, // --max-insns ran out
     HaltedForever,   // HLT with nothing that can wake the CPU
     TripleFault,     // shutdown
+    GuestReset,      // the guest reset a machine started without firmware
   };
   Kind kind = Kind::BudgetExhausted;
   u32 exit_value = 0;    // value written to port 0xF4
@@ -47,6 +50,7 @@ struct RunResult {
   static constexpr int kStatusBudgetExhausted = 124;
   static constexpr int kStatusHaltedForever = 125;
   static constexpr int kStatusTripleFault = 126;
+  static constexpr int kStatusGuestReset = 127;
 };
 
 class Machine {
@@ -55,6 +59,11 @@ class Machine {
   ~Machine();
   Machine(const Machine&) = delete;
   Machine& operator=(const Machine&) = delete;
+
+  // Start from the reset vector through vmlab's firmware: POST, then the boot sector
+  // of the first disk (what a PC does at power-on). A guest reset (keyboard controller,
+  // port 92h) then restarts the firmware, as on real hardware.
+  void power_on();
 
   // Run until the guest exits, halts for good, shuts down, or `max_instructions`
   // instructions have retired (0 = no budget).
@@ -67,10 +76,15 @@ class Machine {
   Counters& counters() { return m_counters; }
   VirtualClock& clock() { return m_clock; }
   EventQueue& timers() { return m_timers; }
+  PcPlatform& platform() { return *m_platform; }
 
  private:
   void wire_debug_ports(const MachineConfig& config);
   bool wait_while_halted(RunResult& result);
+
+  // How long a halted CPU with IF set may wait for an interrupt before the run ends
+  // (when no host input can still arrive): 60 s of virtual time.
+  static constexpr u64 kIdleHorizon = 60 * kVirtualHz;
   std::string where() const;
   static std::string hex32(u32 v);
 
@@ -81,8 +95,11 @@ class Machine {
   PhysicalMemory m_memory;
   Bus m_bus;
   std::unique_ptr<Cpu> m_cpu;
-  std::unique_ptr<SerialPort> m_com1;
+  std::unique_ptr<PcPlatform> m_platform;  // after the timer queue: destroyed before it
   bool m_exit_requested = false;
+  bool m_reset_requested = false;
+  bool m_firmware_boot = false;
+  ByteSource* m_input = nullptr;
   u32 m_exit_value = 0;
 };
 

@@ -29,11 +29,20 @@ class PhysicalMemory {
   u8* data() { return m_data.get(); }
   const u8* data() const { return m_data.get(); }
 
-  // True when [paddr, paddr+len) lies entirely in RAM.
-  bool contains(u64 paddr, u64 len) const { return paddr + len <= m_size && paddr + len >= paddr; }
+  // True when [paddr, paddr+len) lies entirely in RAM (inside the size, outside holes).
+  bool contains(u64 paddr, u64 len) const {
+    if (paddr + len > m_size || paddr + len < paddr) return false;
+    for (const Hole& h : m_holes)
+      if (paddr < h.base + h.length && h.base < paddr + len) return false;
+    return true;
+  }
 
   // Host pointer for paddr, or nullptr when paddr is not RAM.
-  u8* host_ptr(u64 paddr) { return paddr < m_size ? m_data.get() + paddr : nullptr; }
+  u8* host_ptr(u64 paddr) { return contains(paddr, 1) ? m_data.get() + paddr : nullptr; }
+
+  // Take [base, base+length) away from RAM so that accesses reach the Bus: the legacy
+  // VGA window 0xA0000-0xBFFFF on a PC. Page-aligned. Call before the CPU runs.
+  void add_hole(u32 base, u32 length) { m_holes.push_back(Hole{base, length}); }
 
   // Bulk copies for loaders, firmware and tests. Both require contains(paddr, len).
   void write(u32 paddr, const void* src, u32 len);
@@ -43,8 +52,15 @@ class PhysicalMemory {
   // Code tracking: a page marked as code has decoded instructions cached from it.
   // A write through write()/fill() or reported with note_write() to such a page calls the
   // hook (once per page) and clears the mark; the CPU's fast write path calls note_write().
-  bool is_code(u32 paddr) const { return m_code_pages[paddr >> kPageShift] != 0; }
-  void mark_code(u32 paddr) { m_code_pages[paddr >> kPageShift] = 1; }
+  // Addresses outside RAM (MMIO, ROM aliases) are never code pages.
+  bool is_code(u32 paddr) const {
+    u32 page = paddr >> kPageShift;
+    return page < m_code_pages.size() && m_code_pages[page] != 0;
+  }
+  void mark_code(u32 paddr) {
+    u32 page = paddr >> kPageShift;
+    if (page < m_code_pages.size()) m_code_pages[page] = 1;
+  }
   void note_write(u32 paddr, u32 len);
   void set_code_write_hook(std::function<void(u32 page)> hook) { m_code_write_hook = std::move(hook); }
 
@@ -53,8 +69,12 @@ class PhysicalMemory {
     u64 size;
     void operator()(u8* p) const;
   };
+  struct Hole {
+    u64 base, length;
+  };
   u64 m_size;
   std::unique_ptr<u8[], Unmap> m_data;
+  std::vector<Hole> m_holes;
   std::vector<u8> m_code_pages;
   std::function<void(u32 page)> m_code_write_hook;
 };

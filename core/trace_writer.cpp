@@ -105,8 +105,11 @@ TraceEntry describe(const Event& e) {
     case EventKind::Exit:
       return {fmt::format("exit {}", e.a), "exit",
               Args().num("reason", e.a).hex("qualification", e.b).hex("eip", e.c).str()};
-    case EventKind::RunEnd:  // a = cpu/cpu.h StopReason
-      return {"run end", "cpu", Args().num("stop_reason", e.a).str()};
+    case EventKind::RunEnd:  // a = core/machine.h RunResult::Kind
+      return {"run end", "cpu", Args().num("result", e.a).str()};
+    case EventKind::IrqLine:
+      return {fmt::format("IRQ{} {}", e.a, e.b ? "raised" : "lowered"), "interrupt",
+              Args().num("line", e.a).num("level", e.b).str()};
   }
   return {event_kind_name(e.kind), "cpu", ""};
 }

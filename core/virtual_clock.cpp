@@ -7,9 +7,11 @@ namespace vmlab {
 // Ids only grow, so among timers due at the same cycle the one scheduled first has the
 // smaller id and fires first: the order never depends on heap internals.
 TimerId EventQueue::schedule(u64 when, std::function<void()> callback) {
+  bool earliest = when < next_deadline();
   TimerId id = m_next_id++;
   m_heap.push(Timer{when, id, std::move(callback)});
   m_pending.insert(id);
+  if (earliest && on_earlier_deadline) on_earlier_deadline(when);
   return id;
 }
 

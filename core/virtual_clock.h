@@ -44,6 +44,11 @@ class EventQueue {
   // Run `callback` once the clock reaches `when` (absolute cycles). Callbacks may
   // schedule and cancel timers, including scheduling themselves again (periodic timers).
   TimerId schedule(u64 when, std::function<void()> callback);
+  // Called by schedule() when the new timer is due before every other pending one. A
+  // device usually schedules from inside an instruction (a port write) while the CPU runs
+  // a slice that ends at the old deadline; the Machine uses this to make the CPU stop after
+  // the current instruction, so the new timer fires at exactly its cycle.
+  std::function<void(u64 when)> on_earlier_deadline;
   // A cancelled timer never fires. Cancelling a timer that already fired, was already
   // cancelled, or never existed does nothing.
   void cancel(TimerId id);

@@ -99,6 +99,7 @@ void Cpu::reset() {
   m_gdtr = m_idtr = DescriptorTableReg{};
   m_cpl = 0;
   m_sysenter_cs = m_sysenter_esp = m_sysenter_eip = 0;
+  m_apic_base_msr = 0xFEE00900;  // BSP, enabled, at the default base
   m_tsc_offset = 0 - m_clock.now();
   m_halted = m_shutdown = m_inhibit_interrupts = false;
   m_shutdown_reason.clear();
@@ -260,7 +261,7 @@ Cpu::Block* Cpu::decode_block(u32 phys) {
   block->ip_mask = block->code32 ? 0xFFFFFFFF : 0xFFFF;
   ++m_counters.blocks_decoded;
   u32 page = phys >> 12;
-  if (!m_memory.is_code(phys) && m_memory.contains(phys, 1)) {
+  if (m_memory.contains(phys, 1) && !m_memory.is_code(phys)) {
     m_memory.mark_code(phys);
     m_tlb.revoke_writes_to(phys & ~0xFFFu);
   }

@@ -17,6 +17,7 @@
 // delivery), segmentation.cpp (selector loads and descriptor checks), task_switch.cpp,
 // mmu/paging.cpp (page walks), mmu/tlb.h (the TLB).
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -83,6 +84,13 @@ class Cpu {
   // Execute exactly one instruction (or deliver one pending event). For debuggers and
   // conformance tests; bypasses the decode cache.
   StopReason step();
+  // From an I/O callback (firmware services): continue at cs:ip in real mode after the
+  // current instruction, instead of at the next instruction.
+  void continue_real_mode_at(u16 cs, u16 ip) {
+    load_segment_real(CS, cs);
+    m_next_eip = ip;
+    m_block_exit = true;
+  }
   // Ask run() to return at the next instruction boundary (safe from I/O callbacks).
   void request_stop() { m_stop_requested = true; m_block_exit = true; }
 
@@ -90,6 +98,8 @@ class Cpu {
   // Call when the controller's intr_pending() may have become true.
   void notify_interrupt() { m_block_exit = true; }
   bool halted() const { return m_halted; }
+  // An interrupt is waiting and the CPU would take it now (IF set).
+  bool interrupt_deliverable() const { return m_pic && (m_eflags & EFLAGS_IF) && m_pic->intr_pending(); }
   void set_halted(bool halted) { m_halted = halted; }
   // True when HLT cannot end: IF is clear (no NMI source exists in this machine).
   bool halted_forever() const { return m_halted && !(get_eflags() & EFLAGS_IF); }
@@ -179,6 +189,10 @@ class Cpu {
   u32 m_sysenter_cs = 0, m_sysenter_esp = 0, m_sysenter_eip = 0;
   u64 m_tsc_offset = 0;
   u32 m_apic_base_msr = 0xFEE00900;  // BSP, enabled
+  // Set by the platform when a local APIC is attached: CPUID then reports it (while
+  // IA32_APIC_BASE.EN is set) and IA32_APIC_BASE exists; writes go to this hook.
+  bool m_has_apic = false;
+  std::function<void(bool enabled)> m_on_apic_enable;
 
   // Memory (memory.cpp, memory_inl.h): all offsets are segment-relative.
   template <typename T> T read(u8 seg, u32 offset);

@@ -16,6 +16,8 @@ void require_cpl0(Cpu& cpu) {
 u8 iopl(const Cpu& cpu) { return (cpu.m_eflags & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT; }
 
 // CPUID.1:EDX features this CPU implements: DE? no. PSE TSC MSR CX8 SEP PGE CMOV.
+constexpr u32 kFeatureAPIC = 1u << 9;
+constexpr u32 kApicBaseEnable = 1u << 11, kApicBaseBsp = 1u << 8;
 constexpr u32 kFeaturePSE = 1u << 3, kFeatureTSC = 1u << 4, kFeatureMSR = 1u << 5,
               kFeatureCX8 = 1u << 8, kFeatureSEP = 1u << 11, kFeaturePGE = 1u << 13,
               kFeatureCMOV = 1u << 15;
@@ -172,7 +174,8 @@ void op_cpuid(Cpu& cpu, const Insn&) {
   cpu.m_regs[EAX] = Cpu::kCpuSignature;
   cpu.m_regs[EBX] = 0;
   cpu.m_regs[ECX] = 0;
-  cpu.m_regs[EDX] = kFeatures;
+  bool apic = cpu.m_has_apic && (cpu.m_apic_base_msr & kApicBaseEnable);
+  cpu.m_regs[EDX] = kFeatures | (apic ? kFeatureAPIC : 0);
 }
 
 void op_rdtsc(Cpu& cpu, const Insn&) {
@@ -192,6 +195,10 @@ void op_rdmsr(Cpu& cpu, const Insn&) {
     case MSR_IA32_SYSENTER_CS: v = cpu.m_sysenter_cs; break;
     case MSR_IA32_SYSENTER_ESP: v = cpu.m_sysenter_esp; break;
     case MSR_IA32_SYSENTER_EIP: v = cpu.m_sysenter_eip; break;
+    case MSR_IA32_APIC_BASE:
+      if (!cpu.m_has_apic) cpu.raise(kGP, 0);
+      v = cpu.m_apic_base_msr;
+      break;
     default: cpu.raise(kGP, 0);
   }
   cpu.m_regs[EAX] = u32(v);
@@ -207,6 +214,15 @@ void op_wrmsr(Cpu& cpu, const Insn&) {
     case MSR_IA32_SYSENTER_CS: cpu.m_sysenter_cs = u32(v) & 0xFFFF; break;
     case MSR_IA32_SYSENTER_ESP: cpu.m_sysenter_esp = u32(v); break;
     case MSR_IA32_SYSENTER_EIP: cpu.m_sysenter_eip = u32(v); break;
+    case MSR_IA32_APIC_BASE: {
+      // The base cannot move (the APIC page is fixed at 0xFEE00000) and BSP is read-only;
+      // EN turns the APIC on or off. Reserved bits set: #GP (SDM Vol. 3, 10.4.4).
+      if (!cpu.m_has_apic || (v >> 32) || (u32(v) & 0x6FF)) cpu.raise(kGP, 0);
+      bool enable = u32(v) & kApicBaseEnable;
+      cpu.m_apic_base_msr = 0xFEE00000u | kApicBaseBsp | (enable ? kApicBaseEnable : 0);
+      if (cpu.m_on_apic_enable) cpu.m_on_apic_enable(enable);
+      break;
+    }
     default: cpu.raise(kGP, 0);
   }
 }

@@ -385,7 +385,8 @@ void expect_usage_error(const ChildResult& r) {
 
 TEST_F(Cli, UnknownOption) { expect_usage_error(vmlab({"run", "--warp", "9", kProbe})); }
 
-TEST_F(Cli, MissingKernelArgument) { expect_usage_error(vmlab({"run"})); }
+// KERNEL is optional (a run can boot from --disk), so running nothing is a user error.
+TEST_F(Cli, NothingToBoot) { expect_user_error(vmlab({"run"}), "nothing to boot"); }
 
 TEST_F(Cli, NoSubcommand) { expect_usage_error(vmlab({})); }
 

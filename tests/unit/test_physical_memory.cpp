@@ -102,3 +102,28 @@ TEST_F(CodePagesTest, WritesElsewhereAndEmptyWritesDoNothing) {
 
 }  // namespace
 }  // namespace vmlab
+
+namespace vmlab {
+namespace {
+
+// The CPU asks about code pages for every block it decodes, including blocks fetched
+// from MMIO such as the firmware's reset-vector alias at 0xFFFFFFF0.
+TEST(PhysicalMemoryCodePages, AddressesBeyondRamAreNeverCode) {
+  PhysicalMemory memory(1 << 20);
+  EXPECT_FALSE(memory.is_code(0xFFFFFFF0));
+  memory.mark_code(0xFFFFFFF0);  // ignored, no crash
+  EXPECT_FALSE(memory.is_code(0xFFFFFFF0));
+}
+
+TEST(PhysicalMemoryHoles, AHoleIsNotRam) {
+  PhysicalMemory memory(1 << 20);
+  memory.add_hole(0xA0000, 0x20000);
+  EXPECT_FALSE(memory.contains(0xB8000, 2));
+  EXPECT_FALSE(memory.contains(0x9FFFF, 2));  // straddles the start
+  EXPECT_TRUE(memory.contains(0x9FFFE, 2));
+  EXPECT_TRUE(memory.contains(0xC0000, 4));
+  EXPECT_EQ(memory.host_ptr(0xB8000), nullptr);
+}
+
+}  // namespace
+}  // namespace vmlab

@@ -121,6 +121,7 @@ TEST_F(TraceWriterTest, EveryKindGetsReadableNameAndCategory) {
   events.emit(Event{.kind = EventKind::TaskSwitch, .a = 0x28, .b = 0x30, .c = 2});
   events.emit(Event{.kind = EventKind::Exit, .a = 28, .b = 0x3});
   events.emit(Event{.kind = EventKind::RunEnd, .a = 1});
+  events.emit(Event{.kind = EventKind::IrqLine, .a = 14, .b = 1});
   writer.close();
   std::vector<std::pair<std::string, std::string>> expected = {
       {"exception 0x12", "exception"}, {"interrupt 0x20", "interrupt"},
@@ -129,7 +130,7 @@ TEST_F(TraceWriterTest, EveryKindGetsReadableNameAndCategory) {
       {"INVLPG", "tlb"},               {"in 0x60", "io"},
       {"mmio read 0xfee000b0", "io"},  {"HLT", "cpu"},
       {"task switch", "cpu"},          {"exit 28", "exit"},
-      {"run end", "cpu"}};
+      {"run end", "cpu"},              {"IRQ14 raised", "interrupt"}};
   std::vector<nlohmann::json> ev = instants();
   ASSERT_EQ(ev.size(), expected.size());
   for (size_t i = 0; i < ev.size(); ++i) {
@@ -139,6 +140,7 @@ TEST_F(TraceWriterTest, EveryKindGetsReadableNameAndCategory) {
   EXPECT_EQ(ev[3]["args"]["table"], "ept");
   EXPECT_EQ(ev[5]["args"]["global_pages"], "flushed");
   EXPECT_EQ(ev[10]["args"]["reason"], "iret");
+  EXPECT_EQ(ev[13]["args"]["line"], 14);
 }
 
 TEST_F(TraceWriterTest, DestructorFinishesTheFile) {

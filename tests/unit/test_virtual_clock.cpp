@@ -137,3 +137,19 @@ TEST(EventQueue, ManyCancellationsKeepOrderAndLiveTimers) {
 
 }  // namespace
 }  // namespace vmlab
+
+namespace vmlab {
+namespace {
+
+TEST(EventQueueEarlierDeadline, ReportsOnlyANewEarliestTimer) {
+  EventQueue q;
+  std::vector<u64> reported;
+  q.on_earlier_deadline = [&](u64 when) { reported.push_back(when); };
+  q.schedule(100, [] {});
+  q.schedule(200, [] {});  // later than 100: not reported
+  q.schedule(50, [] {});   // earlier: reported
+  EXPECT_EQ(reported, (std::vector<u64>{100, 50}));
+}
+
+}  // namespace
+}  // namespace vmlab

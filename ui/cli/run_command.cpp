@@ -11,6 +11,9 @@
 #include "core/error.h"
 #include "core/machine.h"
 #include "core/trace_writer.h"
+#include "devices/byte_source.h"
+#include "devices/firmware/bios.h"
+#include "devices/vga_text.h"
 #include "modes/mode_spec.h"
 #include "ui/cli/commands.h"
 
@@ -30,6 +33,11 @@ struct RunOptions {
   std::string trace;
   std::string mode = "native";
   std::string cost_profile = "p4-2006";
+  std::vector<std::string> disks;
+  bool disk_write_through = false;
+  std::string rtc = "virtual";
+  bool vga_dump = false;
+  bool no_stdin = false;
 };
 
 // Where port 0xE9 bytes go: nowhere (default), stdout ("-") or a file.
@@ -60,18 +68,31 @@ int run(const RunOptions& o) {
   parse_counter_format(o.format);  // reject a bad --format before running
   require_runnable(parse_mode(o.mode));
   CostModel cost = load_cost_profile(o.cost_profile);
+  if (o.kernel.empty() && o.disks.empty())
+    throw UserError("nothing to boot: give a Multiboot KERNEL, or a disk image with --disk FILE");
+  if (o.rtc != "virtual" && o.rtc != "host")
+    throw UserError("--rtc must be 'virtual' (a fixed epoch, deterministic) or 'host' (the host's clock)");
+  StdinSource stdin_source;
 
   std::FILE* debugcon_file = nullptr;
   MachineConfig config;
   config.mem_mib = o.mem_mib;
   config.com1_output = [](u8 b) { std::fputc(b, stdout); };
   config.debugcon_output = open_debugcon(o.debugcon, debugcon_file);
+  config.com1_input = o.no_stdin ? nullptr : &stdin_source;
+  for (const auto& path : o.disks) config.disks.push_back(DiskSpec{path, o.disk_write_through});
+  config.rtc.source = o.rtc == "host" ? RtcSource::Host : RtcSource::Virtual;
   Machine machine(config);
   machine.clock().set_cpi(cost.base_cpi);
 
-  std::vector<MultibootModule> modules;
-  for (const auto& path : o.initrds) modules.push_back({path, ""});
-  boot_multiboot(machine, o.kernel, o.append, modules);
+  if (o.kernel.empty()) {
+    machine.platform().bios().set_message_sink([](const std::string& m) { std::fprintf(stderr, "vmlab: %s\n", m.c_str()); });
+    machine.power_on();
+  } else {
+    std::vector<MultibootModule> modules;
+    for (const auto& path : o.initrds) modules.push_back({path, ""});
+    boot_multiboot(machine, o.kernel, o.append, modules);
+  }
 
   std::unique_ptr<TraceWriter> trace;
   if (!o.trace.empty()) trace = std::make_unique<TraceWriter>(machine.events(), o.trace);
@@ -80,6 +101,7 @@ int run(const RunOptions& o) {
   if (debugcon_file) std::fclose(debugcon_file);
   if (trace) trace->close();
   if (!result.message.empty()) std::fprintf(stderr, "vmlab: %s\n", result.message.c_str());
+  if (o.vga_dump) std::fprintf(stderr, "%s\n", machine.platform().vga().screen_dump().c_str());
   if (o.counters || !o.counters_file.empty()) write_counters(machine.counters(), o);
   return result.process_status();
 }
@@ -92,9 +114,16 @@ Action add_run_command(CLI::App& app) {
   run_cmd->footer(
       "Exit status: (v << 1) | 1 when the guest writes v to port 0xF4 (QEMU isa-debug-exit);\n"
       "124 instruction budget exhausted; 125 halted with nothing able to wake the CPU;\n"
-      "126 triple fault; 1 for a user error (one line on stderr); 2 for a bad command line.");
-  run_cmd->add_option("kernel", o->kernel, "Multiboot v1 ELF kernel")->required();
+      "126 triple fault; 127 the guest reset a machine started without firmware;\n"
+      "1 for a user error (one line on stderr); 2 for a bad command line.");
+  run_cmd->add_option("kernel", o->kernel, "Multiboot v1 ELF kernel (omit it to boot from --disk)");
   run_cmd->add_option("--initrd", o->initrds, "Add a Multiboot module (repeatable)");
+  run_cmd->add_option("--disk", o->disks, "Raw disk image on the IDE channel (repeatable: master, then slave)");
+  run_cmd->add_flag("--disk-write-through", o->disk_write_through,
+                    "Write guest disk writes to the image files (default: a copy-on-write overlay)");
+  run_cmd->add_option("--rtc", o->rtc, "RTC time source: virtual (fixed epoch, default) or host");
+  run_cmd->add_flag("--vga-dump", o->vga_dump, "Print the VGA text screen to stderr when the run ends");
+  run_cmd->add_flag("--no-stdin", o->no_stdin, "Do not type stdin into COM1");
   run_cmd->add_option("--append", o->append, "Kernel command line");
   run_cmd->add_option("--debugcon", o->debugcon, "Write port 0xE9 bytes to FILE ('-' = stdout; default: dropped)");
   run_cmd->add_option("--mem", o->mem_mib, "Guest RAM in MiB (default 128)");
