@@ -29,6 +29,7 @@ Machine::Machine(const MachineConfig& config)
   platform.com1_input = config.com1_input;
   platform.disks = config.disks;
   platform.rtc = config.rtc;
+  platform.bios_path = config.bios_path;
   m_platform = std::make_unique<PcPlatform>(m_bus, m_memory, *m_cpu, m_counters, m_events, m_clock, m_timers,
                                             platform);
   m_timers.on_earlier_deadline = [this](u64) { m_cpu->request_stop(); };

@@ -30,6 +30,7 @@ struct MachineConfig {
   ByteSource* com1_input = nullptr;          // typed into COM1 (the CLI passes stdin)
   std::vector<DiskSpec> disks;               // IDE primary master, slave
   RtcConfig rtc;
+  std::string bios_path;                     // --bios: a replacement firmware ROM
 };
 
 struct RunResult {

@@ -11,6 +11,7 @@
 #include "devices/disk_image.h"
 #include "devices/firmware/bios.h"
 #include "devices/firmware/mp_table.h"
+#include "devices/firmware/rom_image.h"
 #include "devices/i8042.h"
 #include "devices/ide.h"
 #include "devices/imcr.h"
@@ -103,7 +104,12 @@ PcPlatform::PcPlatform(Bus& bus, PhysicalMemory& memory, Cpu& cpu, Counters& cou
   m_vga->attach(bus);
   m_pci->attach(bus);
   m_ide->attach(bus);
-  m_bios->install();
+  if (config.bios_path.empty()) {
+    m_bios->install();
+  } else {
+    m_rom = std::make_unique<RomImage>(config.bios_path);  // the Bus reads it from here
+    m_rom->install(bus, memory);
+  }
   if (config.com1_input) m_com1->set_input(config.com1_input);
   // COM1's interrupt reaches IRQ 4 whatever MCR.OUT2 says, as on QEMU: xv6 and other
   // kernels developed there never set OUT2 and rely on receive interrupts.

@@ -43,6 +43,7 @@ class LocalApic;
 class Ioapic;
 class Imcr;
 class Bios;
+class RomImage;
 
 struct DiskSpec {
   std::string path;
@@ -54,6 +55,7 @@ struct PlatformConfig {
   ByteSource* com1_input = nullptr;  // host bytes typed into COM1 (stdin), or none
   std::vector<DiskSpec> disks;       // primary master, then slave
   RtcConfig rtc;
+  std::string bios_path;             // a replacement firmware ROM (--bios), or "" for vmlab's
 };
 
 class PcPlatform : public IrqSink {
@@ -105,6 +107,7 @@ class PcPlatform : public IrqSink {
   std::unique_ptr<PciBus> m_pci;
   std::unique_ptr<IdeChannel> m_ide;
   std::unique_ptr<Bios> m_bios;
+  std::unique_ptr<RomImage> m_rom;  // --bios: replaces the firmware's ROM
   bool m_line_level[16] = {};
   u64* m_line_raises[16] = {};
   bool m_kbc_a20 = true, m_port92_a20 = false;

@@ -38,6 +38,7 @@ struct RunOptions {
   std::string rtc = "virtual";
   bool vga_dump = false;
   bool no_stdin = false;
+  std::string bios;
 };
 
 // Where port 0xE9 bytes go: nowhere (default), stdout ("-") or a file.
@@ -68,8 +69,10 @@ int run(const RunOptions& o) {
   parse_counter_format(o.format);  // reject a bad --format before running
   require_runnable(parse_mode(o.mode));
   CostModel cost = load_cost_profile(o.cost_profile);
-  if (o.kernel.empty() && o.disks.empty())
+  if (o.kernel.empty() && o.disks.empty() && o.bios.empty())
     throw UserError("nothing to boot: give a Multiboot KERNEL, or a disk image with --disk FILE");
+  if (!o.kernel.empty() && !o.bios.empty())
+    throw UserError("--bios replaces the firmware, which a Multiboot KERNEL does not use: give one or the other");
   if (o.rtc != "virtual" && o.rtc != "host")
     throw UserError("--rtc must be 'virtual' (a fixed epoch, deterministic) or 'host' (the host's clock)");
   StdinSource stdin_source;
@@ -82,6 +85,7 @@ int run(const RunOptions& o) {
   config.com1_input = o.no_stdin ? nullptr : &stdin_source;
   for (const auto& path : o.disks) config.disks.push_back(DiskSpec{path, o.disk_write_through});
   config.rtc.source = o.rtc == "host" ? RtcSource::Host : RtcSource::Virtual;
+  config.bios_path = o.bios;
   Machine machine(config);
   machine.clock().set_cpi(cost.base_cpi);
 
@@ -124,6 +128,7 @@ Action add_run_command(CLI::App& app) {
   run_cmd->add_option("--rtc", o->rtc, "RTC time source: virtual (fixed epoch, default) or host");
   run_cmd->add_flag("--vga-dump", o->vga_dump, "Print the VGA text screen to stderr when the run ends");
   run_cmd->add_flag("--no-stdin", o->no_stdin, "Do not type stdin into COM1");
+  run_cmd->add_option("--bios", o->bios, "Replace vmlab's firmware with this ROM image (as QEMU's -bios)");
   run_cmd->add_option("--append", o->append, "Kernel command line");
   run_cmd->add_option("--debugcon", o->debugcon, "Write port 0xE9 bytes to FILE ('-' = stdout; default: dropped)");
   run_cmd->add_option("--mem", o->mem_mib, "Guest RAM in MiB (default 128)");
