@@ -390,6 +390,28 @@ TEST_F(Cli, NothingToBoot) { expect_user_error(vmlab({"run"}), "nothing to boot"
 
 TEST_F(Cli, NoSubcommand) { expect_usage_error(vmlab({})); }
 
+// ----- disks and firmware -----
+
+TEST_F(Cli, BootsADiskImageThroughTheFirmware) {
+  ChildResult r = vmlab({"run", "--no-stdin", "--disk", VMLAB_BIOS_PROBE_IMG});
+  EXPECT_EQ(r.status, 33) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("chs=sector-one\n"));
+  EXPECT_THAT(r.out, HasSubstr("edd=sector-two\n"));
+}
+
+TEST_F(Cli, MissingDiskImage) {
+  expect_user_error(vmlab({"run", "--disk", "/nonexistent/disk.img"}), "/nonexistent/disk.img");
+}
+
+TEST_F(Cli, DiskImageOfPartialSectors) {
+  fs::path path = write_file("partial.img", std::string(1000, 'x'));
+  expect_user_error(vmlab({"run", "--disk", path.string()}), "512-byte sectors");
+}
+
+TEST_F(Cli, BiosWithAKernelIsRefused) {
+  expect_user_error(vmlab({"run", "--bios", "/nonexistent/rom.bin", VMLAB_DEMO_ELF}), "--bios");
+}
+
 // ----- help, version, planned commands -----
 
 TEST_F(Cli, HelpListsTheCommands) {

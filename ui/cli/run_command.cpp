@@ -80,7 +80,13 @@ int run(const RunOptions& o) {
   std::FILE* debugcon_file = nullptr;
   MachineConfig config;
   config.mem_mib = o.mem_mib;
-  config.com1_output = [](u8 b) { std::fputc(b, stdout); };
+  // Unbuffered: whoever reads vmlab's stdout (a person, a script driving a guest's
+  // shell) must see each byte when the guest sends it, prompts without newlines too.
+  // COM1 carries at most one byte per character time, so this costs little.
+  config.com1_output = [](u8 b) {
+    std::fputc(b, stdout);
+    std::fflush(stdout);
+  };
   config.debugcon_output = open_debugcon(o.debugcon, debugcon_file);
   config.com1_input = o.no_stdin ? nullptr : &stdin_source;
   for (const auto& path : o.disks) config.disks.push_back(DiskSpec{path, o.disk_write_through});
