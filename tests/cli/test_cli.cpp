@@ -399,6 +399,16 @@ TEST_F(Cli, BootsADiskImageThroughTheFirmware) {
   EXPECT_THAT(r.out, HasSubstr("edd=sector-two\n"));
 }
 
+TEST_F(Cli, SerialOutputToAFile) {
+  fs::path out = scratch_file("com1.txt");
+  ChildResult r = vmlab({"run", "--no-stdin", "--serial", out.string(), "--disk", VMLAB_BIOS_PROBE_IMG});
+  EXPECT_EQ(r.status, 33) << r.err;
+  EXPECT_EQ(r.out, "");
+  std::ifstream f(out);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("chs=sector-one\n"), std::string::npos) << text;
+}
+
 TEST_F(Cli, MissingDiskImage) {
   expect_user_error(vmlab({"run", "--disk", "/nonexistent/disk.img"}), "/nonexistent/disk.img");
 }

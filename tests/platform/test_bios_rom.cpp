@@ -57,6 +57,14 @@ TEST(BiosRom, SizeMustBeWhole64KiBUnits) {
   std::filesystem::remove(path);
 }
 
+TEST(BiosRom, LargerThan16MiBIsRefused) {
+  std::string path = write_rom("vmlab-huge-rom.bin", std::vector<u8>(17 * 1024 * 1024, 0));
+  MachineConfig config;
+  config.bios_path = path;
+  EXPECT_THROW(Machine machine(config), UserError);
+  std::filesystem::remove(path);
+}
+
 TEST(BiosRom, MissingFileIsOneClearLine) {
   MachineConfig config;
   config.bios_path = "/nonexistent/rom.bin";

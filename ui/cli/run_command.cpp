@@ -39,6 +39,7 @@ struct RunOptions {
   bool vga_dump = false;
   bool no_stdin = false;
   std::string bios;
+  std::string serial = "-";
 };
 
 // Where port 0xE9 bytes go: nowhere (default), stdout ("-") or a file.
@@ -80,12 +81,17 @@ int run(const RunOptions& o) {
   std::FILE* debugcon_file = nullptr;
   MachineConfig config;
   config.mem_mib = o.mem_mib;
-  // Unbuffered: whoever reads vmlab's stdout (a person, a script driving a guest's
+  // Unbuffered: whoever reads COM1's output (a person, a script driving a guest's
   // shell) must see each byte when the guest sends it, prompts without newlines too.
   // COM1 carries at most one byte per character time, so this costs little.
-  config.com1_output = [](u8 b) {
-    std::fputc(b, stdout);
-    std::fflush(stdout);
+  std::FILE* serial_file = stdout;
+  if (o.serial != "-") {
+    serial_file = std::fopen(o.serial.c_str(), "wb");
+    if (!serial_file) throw UserError("cannot write serial output file '" + o.serial + "': " + std::strerror(errno));
+  }
+  config.com1_output = [serial_file](u8 b) {
+    std::fputc(b, serial_file);
+    std::fflush(serial_file);
   };
   config.debugcon_output = open_debugcon(o.debugcon, debugcon_file);
   config.com1_input = o.no_stdin ? nullptr : &stdin_source;
@@ -109,6 +115,7 @@ int run(const RunOptions& o) {
   RunResult result = machine.run(o.max_insns.value_or(0));
   std::fflush(stdout);
   if (debugcon_file) std::fclose(debugcon_file);
+  if (serial_file != stdout) std::fclose(serial_file);
   if (trace) trace->close();
   if (!result.message.empty()) std::fprintf(stderr, "vmlab: %s\n", result.message.c_str());
   if (o.vga_dump) std::fprintf(stderr, "%s\n", machine.platform().vga().screen_dump().c_str());
@@ -136,6 +143,7 @@ Action add_run_command(CLI::App& app) {
   run_cmd->add_flag("--no-stdin", o->no_stdin, "Do not type stdin into COM1");
   run_cmd->add_option("--bios", o->bios, "Replace vmlab's firmware with this ROM image (as QEMU's -bios)");
   run_cmd->add_option("--append", o->append, "Kernel command line");
+  run_cmd->add_option("--serial", o->serial, "Write COM1 output to FILE (default '-': stdout)");
   run_cmd->add_option("--debugcon", o->debugcon, "Write port 0xE9 bytes to FILE ('-' = stdout; default: dropped)");
   run_cmd->add_option("--mem", o->mem_mib, "Guest RAM in MiB (default 128)");
   run_cmd->add_option("--max-insns", o->max_insns, "Stop after N instructions (exit status 124)");
