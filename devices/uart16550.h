@@ -139,6 +139,12 @@ class Uart16550 {
   // The modem inputs as MSR bits (MSR_CTS | MSR_DSR | MSR_RI | MSR_DCD). Initially
   // CTS, DSR and DCD: a terminal is connected. Changes set the MSR delta bits.
   void set_modem_inputs(u8 msr_lines);
+  // Transmit timing. Off (the default): a byte written to THR leaves at once, so THRE
+  // and TEMT never read 0, as on QEMU; guests that poll THRE before each byte then
+  // print without waiting (and, in the virtualized modes, without thousands of port
+  // exits per character). On: the 16550A's line model, one character time per byte at
+  // the programmed baud rate (see the transmitter notes in uart16550_line.cpp).
+  void set_timed_transmit(bool timed) { m_timed_transmit = timed; }
   // Whether MCR.OUT2 must be set for the interrupt to reach the IRQ line (see above).
   void set_out2_gates_irq(bool gates) {
     m_out2_gates_irq = gates;
@@ -243,6 +249,7 @@ class Uart16550 {
   Deadline m_thre_release;
 
   bool m_out2_gates_irq = true;
+  bool m_timed_transmit = false;
   bool m_irq_level = false;  // what we last drove on m_irq
   bool m_in_timer = false;   // a timer handler runs: now() is its deadline
   u64 m_timer_time = 0;

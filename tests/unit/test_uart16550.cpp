@@ -221,6 +221,19 @@ TEST_F(UartTest, WithoutOut2GatingTheInterruptReachesTheLine) {
   EXPECT_EQ(irq.changes, expected);
 }
 
+// The default transmitter (no line timing): THRE and TEMT stay set, and an enabled
+// THRE interrupt comes back at once after each byte.
+TEST_F(UartTest, UntimedTransmitKeepsTheTransmitterEmpty) {
+  uart.set_timed_transmit(false);
+  out(U::MCR, U::MCR_OUT2);
+  out(U::IER, U::IER_ETBEI);
+  in(U::IIR);  // acknowledge the initial THRE interrupt
+  out(U::THR, 'a');
+  EXPECT_EQ(in(U::LSR) & (U::LSR_THRE | U::LSR_TEMT), U::LSR_THRE | U::LSR_TEMT);
+  EXPECT_EQ(in(U::IIR) & 0x0F, U::IIR_THRE);
+  EXPECT_EQ(output, "a");
+}
+
 TEST_F(UartTest, IrqLineIsDrivenOnlyOnLevelChanges) {
   out(U::MCR, U::MCR_OUT2);
   out(U::IER, U::IER_ERBFI);
@@ -257,6 +270,7 @@ TEST_F(UartTest, DestroyingTheUartCancelsItsTimers) {
   {
     Uart16550 com2("com2", clock, timers, counters, IrqLine(&irq, 3), nullptr);
     com2.attach(bus, 0x2F8);
+    com2.set_timed_transmit(true);  // a character on the line: a timer is armed
     bus.port_write(0x2F8 + U::THR, 'q', 1);
     EXPECT_FALSE(timers.empty());
   }
