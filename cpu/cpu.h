@@ -208,8 +208,14 @@ class Cpu {
   // Translate linear -> physical for an access; fills the TLB; raises #PF.
   u32 translate(u32 linear, bool write, bool user);
   // Host pointer for a RAM access that the TLB allows, or nullptr (walk / MMIO / code page).
-  u8* tlb_read_ptr(u32 linear, bool user);
-  u8* tlb_write_ptr(u32 linear, bool user);
+  u8* tlb_read_ptr(u32 linear, bool user) {
+    const TlbEntry& e = m_tlb.entry(user, linear);
+    return e.read_tag == (linear & ~0xFFFu) ? reinterpret_cast<u8*>(uintptr_t(linear) + e.addend) : nullptr;
+  }
+  u8* tlb_write_ptr(u32 linear, bool user) {
+    const TlbEntry& e = m_tlb.entry(user, linear);
+    return e.write_tag == (linear & ~0xFFFu) ? reinterpret_cast<u8*>(uintptr_t(linear) + e.addend) : nullptr;
+  }
   Tlb m_tlb;
   u32 m_a20_mask = 0xFFFFFFFF;
   bool user_access() const { return m_cpl == 3; }

@@ -74,8 +74,12 @@ void op_popf_impl(Cpu& cpu, unsigned size) {
 void op_push_sreg_impl(Cpu& cpu, SegReg s, unsigned size) {
   u32 mask = cpu.m_seg[SS].default_big() ? 0xFFFFFFFF : 0xFFFF;
   u32 sp = (cpu.m_regs[ESP] - size) & mask;
-  if (size == 4) cpu.write<u32>(SS, sp, (cpu.read<u32>(SS, sp) & 0xFFFF0000u) | cpu.m_seg[s].selector);
-  else cpu.write<u16>(SS, sp, cpu.m_seg[s].selector);
+  if (size == 4) {
+    if (u8* p = rmw_pointer<32>(cpu, SS, sp)) store_host<16>(p, cpu.m_seg[s].selector);  // upper half kept
+    else cpu.write<u32>(SS, sp, (cpu.read<u32>(SS, sp) & 0xFFFF0000u) | cpu.m_seg[s].selector);
+  } else {
+    cpu.write<u16>(SS, sp, cpu.m_seg[s].selector);
+  }
   cpu.set_stack_pointer(sp);
 }
 

@@ -81,16 +81,6 @@ u32 Cpu::translate(u32 linear, bool write, bool user) {
   return fill.phys_page | (linear & 0xFFF);
 }
 
-u8* Cpu::tlb_read_ptr(u32 linear, bool user) {
-  const TlbEntry& e = m_tlb.entry(user, linear);
-  return e.read_tag == (linear & ~0xFFFu) ? reinterpret_cast<u8*>(uintptr_t(linear) + e.addend) : nullptr;
-}
-
-u8* Cpu::tlb_write_ptr(u32 linear, bool user) {
-  const TlbEntry& e = m_tlb.entry(user, linear);
-  return e.write_tag == (linear & ~0xFFFu) ? reinterpret_cast<u8*>(uintptr_t(linear) + e.addend) : nullptr;
-}
-
 namespace {
 u32 read_phys(PhysicalMemory& memory, Bus& bus, u32 phys, unsigned size) {
   if (memory.contains(phys, size)) {

@@ -1,4 +1,6 @@
 // Selector loads and descriptor checks (SDM Vol. 3, 5.5-5.8; Vol. 2, MOV/POP sreg).
+#include <cstring>
+
 #include "cpu/descriptors.h"
 #include "cpu/memory_inl.h"
 
@@ -12,6 +14,14 @@ Descriptor Cpu::read_descriptor(u16 selector, u8 vector, u32 ext) {
     raise(vector, (selector & ~3u) | ext);
   u32 addr = base + selector_index(selector);
   Descriptor d;
+  if ((addr & 0xFFF) <= 0x1000 - 8) {  // the whole descriptor in one page: one lookup
+    if (const u8* p = tlb_read_ptr(addr, false)) {
+      ++m_counters.tlb_hits;
+      std::memcpy(&d.lo, p, 4);
+      std::memcpy(&d.hi, p + 4, 4);
+      return d;
+    }
+  }
   d.lo = read_linear<u32>(addr, false);  // implicit supervisor access
   d.hi = read_linear<u32>(addr + 4, false);
   return d;

@@ -79,10 +79,32 @@ void op_pop_rm(Cpu& cpu, const Insn& i) {
   }
 }
 
-// PUSHA / POPA (60 61). POPA skips the saved eSP.
+// PUSHA / POPA (60 61). POPA skips the saved eSP. When the whole frame lies in one
+// writable (readable) RAM page the eight slots are moved in one go; otherwise each slot
+// goes through push/pop, which fault exactly as the SDM says.
+template <unsigned Bits>
+inline u8* stack_block(Cpu& cpu, u32 sp, bool write) {
+  if (!cpu.m_seg[SS].default_big()) return nullptr;  // 16-bit stacks wrap: slow path
+  const SegmentCache& s = cpu.m_seg[SS];
+  i64 limit = write ? s.write_max : s.read_max;
+  if (i64(sp) + 8 * (Bits / 8) - 1 > limit) return nullptr;
+  u32 linear = s.base + sp;
+  if ((linear & 0xFFF) + 8 * (Bits / 8) > 0x1000) return nullptr;
+  u8* p = write ? cpu.tlb_write_ptr(linear, cpu.user_access()) : cpu.tlb_read_ptr(linear, cpu.user_access());
+  if (p) ++cpu.m_counters.tlb_hits;
+  return p;
+}
+
 template <unsigned Bits, bool Mem>
 void op_pusha(Cpu& cpu, const Insn&) {
   u32 saved_esp = cpu.m_regs[ESP];
+  u32 sp = saved_esp - 8 * (Bits / 8);
+  if (u8* p = stack_block<Bits>(cpu, sp, true)) {
+    for (int r = EDI, k = 0; r >= EAX; --r, ++k)
+      store_host<Bits>(p + k * (Bits / 8), r == ESP ? saved_esp : cpu.m_regs[r]);
+    cpu.m_regs[ESP] = sp;
+    return;
+  }
   try {
     for (u8 r = EAX; r <= EDI; ++r) cpu.push(r == ESP ? saved_esp & width_mask<Bits>() : get_reg<Bits>(cpu, r), Bits / 8);
   } catch (const CpuFault&) {
@@ -94,11 +116,16 @@ template <unsigned Bits, bool Mem>
 void op_popa(Cpu& cpu, const Insn&) {
   u32 saved[8];
   u32 saved_esp = cpu.m_regs[ESP];
-  try {
-    for (int r = EDI; r >= EAX; --r) saved[r] = cpu.pop(Bits / 8);
-  } catch (const CpuFault&) {
-    cpu.m_regs[ESP] = saved_esp;
-    throw;
+  if (const u8* p = stack_block<Bits>(cpu, saved_esp, false)) {
+    for (int r = EDI, k = 0; r >= EAX; --r, ++k) saved[r] = load_host<Bits>(p + k * (Bits / 8));
+    cpu.m_regs[ESP] = saved_esp + 8 * (Bits / 8);
+  } else {
+    try {
+      for (int r = EDI; r >= EAX; --r) saved[r] = cpu.pop(Bits / 8);
+    } catch (const CpuFault&) {
+      cpu.m_regs[ESP] = saved_esp;
+      throw;
+    }
   }
   for (u8 r = EAX; r <= EDI; ++r)
     if (r != ESP) set_reg<Bits>(cpu, r, saved[r]);
