@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/bus.h"
+#include "recording_irq_sink.h"
 #include "core/counters.h"
 #include "core/events.h"
 #include "core/irq.h"
@@ -40,18 +41,6 @@ constexpr u16 kData = 0x1F0, kError = 0x1F1, kFeatures = 0x1F1, kSectorCount = 0
 
 // Device register: bits 7 and 5 set as ATA-1 drivers write them, LBA 40h, DEV 10h.
 constexpr u8 kMasterLba = 0xE0, kSlaveLba = 0xF0, kMasterChs = 0xA0, kSlaveChs = 0xB0;
-
-class RecordingIrqSink : public IrqSink {
- public:
-  void set_irq(unsigned line, bool level) override { changes.emplace_back(line, level); }
-  bool level() const { return !changes.empty() && changes.back().second; }
-  int raises() const {
-    int n = 0;
-    for (auto& [line, level] : changes) n += (line == 14 && level) ? 1 : 0;
-    return n;
-  }
-  std::vector<std::pair<unsigned, bool>> changes;
-};
 
 class IdeTest : public ::testing::Test {
  protected:

@@ -2,6 +2,7 @@
 // UIP timing, SET, the periodic / update-ended / alarm interrupts on IRQ8, and CMOS RAM.
 // Time is driven by hand: instructions retired = cycles (CPI 1) = nanoseconds.
 #include "devices/cmos_rtc.h"
+#include "recording_irq_sink.h"
 
 #include <gtest/gtest.h>
 
@@ -18,11 +19,6 @@ namespace {
 
 using R = CmosRtc;
 
-class RecordingIrqSink : public IrqSink {
- public:
-  void set_irq(unsigned line, bool level) override { changes.emplace_back(line, level); }
-  std::vector<std::pair<unsigned, bool>> changes;
-};
 
 // ---- calendar ------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 // the command byte, A20 and reset through the output port, keyboard commands and
 // answers, set-2-to-set-1 translation, IRQ1, and guests that write in the wrong order.
 #include "devices/i8042.h"
+#include "recording_irq_sink.h"
 
 #include <gtest/gtest.h>
 
@@ -20,11 +21,6 @@ namespace {
 using K = I8042;
 using Kbd = Ps2Keyboard;
 
-class RecordingIrqSink : public IrqSink {
- public:
-  void set_irq(unsigned line, bool level) override { changes.emplace_back(line, level); }
-  std::vector<std::pair<unsigned, bool>> changes;
-};
 
 class I8042Test : public ::testing::Test {
  protected:

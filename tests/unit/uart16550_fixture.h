@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/bus.h"
+#include "recording_irq_sink.h"
 #include "core/counters.h"
 #include "core/events.h"
 #include "core/irq.h"
@@ -22,14 +23,6 @@ using U = Uart16550;
 constexpr u64 kChar115200 = 86805;    // divisor 1
 constexpr u64 kChar9600 = 1041666;    // divisor 12
 constexpr u64 kBit9600 = 104166;      // one stop bit at divisor 12
-
-// Remembers every level the device drove, and on which line.
-class RecordingIrq : public IrqSink {
- public:
-  void set_irq(unsigned line, bool level) override { changes.emplace_back(line, level); }
-  bool level() const { return !changes.empty() && changes.back().second; }
-  std::vector<std::pair<unsigned, bool>> changes;
-};
 
 class UartTest : public ::testing::Test {
  protected:
@@ -72,7 +65,7 @@ class UartTest : public ::testing::Test {
   Counters counters;
   Bus bus{events, counters};
   EventQueue timers;
-  RecordingIrq irq;
+  RecordingIrqSink irq;
   std::string output;
   Uart16550 uart{"com1", clock, timers, counters, IrqLine(&irq, U::kCom1Irq),
                  [this](u8 byte) { output += char(byte); }};
