@@ -313,7 +313,9 @@ void fill_two_byte(Table& t, const Groups& g) {
   two(0x08) = op("invd", N, Imm::None, 0, X(op_invd));
   two(0x09) = op("wbinvd", N, Imm::None, 0, X(op_invd));
   two(0x0B) = op("ud2", N, Imm::None, L, X(op_invalid));
-  two(0x1F) = op("nop", M, Imm::None, 0, V(op_nop));
+  // 0F 19-0F 1F: the reserved hint NOPs, NOP Ev, on every P6-family CPU (SDM Vol. 2B,
+  // NOP; opcode map A.3). ENDBR32 (F3 0F 1E FB) is one of them, so CET-built code runs.
+  for (u8 b = 0x19; b <= 0x1F; ++b) two(b) = op("nop", M, Imm::None, 0, V(op_nop));
   two(0x20) = op("mov", M, Imm::None, OP_FORCE_REG, X(op_mov_r_cr));
   two(0x21) = op("mov", M, Imm::None, OP_FORCE_REG, X(op_mov_r_dr));
   two(0x22) = op("mov", M, Imm::None, OP_FORCE_REG | L, X(op_mov_cr_r));

@@ -1,15 +1,22 @@
 #include "libc.h"
 
+/* memset and memcpy move whole dwords with REP STOSD/MOVSD, as real kernels do for
+ * page clearing and copying, and the odd bytes with the byte forms. */
 void* memset(void* dst, int c, size_t n) {
-  unsigned char* d = dst;
-  while (n--) *d++ = (unsigned char)c;
+  unsigned int pattern = (unsigned char)c * 0x01010101u;
+  void* d = dst;
+  size_t dwords = n / 4, bytes = n % 4;
+  __asm__ volatile("cld; rep stosl" : "+D"(d), "+c"(dwords) : "a"(pattern) : "memory");
+  __asm__ volatile("rep stosb" : "+D"(d), "+c"(bytes) : "a"(pattern) : "memory");
   return dst;
 }
 
 void* memcpy(void* dst, const void* src, size_t n) {
-  unsigned char* d = dst;
-  const unsigned char* s = src;
-  while (n--) *d++ = *s++;
+  void* d = dst;
+  const void* s = src;
+  size_t dwords = n / 4, bytes = n % 4;
+  __asm__ volatile("cld; rep movsl" : "+D"(d), "+S"(s), "+c"(dwords) : : "memory");
+  __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(bytes) : : "memory");
   return dst;
 }
 
