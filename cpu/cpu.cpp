@@ -134,8 +134,12 @@ StopReason Cpu::run_loop(u64 max_instructions, bool uncached) {
     u64 budget = max_instructions - (m_counters.instructions - start);
     if (m_shutdown) return StopReason::Shutdown;
     m_retired_blocks.clear();
-    if (m_inhibit_interrupts) {
+    // In the shadow of STI, MOV SS or POP SS exactly one instruction runs before the
+    // next boundary looks for interrupts again (so `sti; nop; cli` opens a window).
+    bool shadow = m_inhibit_interrupts;
+    if (shadow) {
       m_inhibit_interrupts = false;
+      budget = 1;
     } else if (m_pic && (m_eflags & EFLAGS_IF) && m_pic->intr_pending()) {
       deliver_external_interrupt();
     }

@@ -53,9 +53,10 @@ struct Exclusion {
 };
 
 const Exclusion kExclusions[] = {
-    {"0F 1F /r register forms", [](const Form& f) { return f.opcode == 0x11F && f.mod() == 3; },
-     "the multi-byte NOP (SDM: NOP r/m16, r/m32) is valid with a register operand, but "
-     "Capstone 4 decodes only its memory form"},
+    {"0F 19-1F hint NOPs", [](const Form& f) { return f.opcode >= 0x119 && f.opcode <= 0x11F; },
+     "0F 19-0F 1F are the reserved hint NOPs, NOP Ev with any ModRM on every P6-family CPU "
+     "(SDM Vol. 2, NOP and opcode map A.3; ENDBR32 is one), but Capstone 4 decodes only "
+     "some: 0F 1F memory forms, MPX and CET spellings"},
     {"8C/8E with reg 6 or 7",
      [](const Form& f) { return (f.opcode == 0x8C || f.opcode == 0x8E) && f.reg() >= 6; },
      "there is no segment register 6 or 7: the CPU raises #UD at execution (as vmlab's "

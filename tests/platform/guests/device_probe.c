@@ -106,13 +106,17 @@ static void pit_100hz(void) {
   outb(0x40, 11932 >> 8);
 }
 
-// Wait with interrupts on until `vector` has fired `n` times; report ticks and the
+// With interrupts off (the caller checked its condition with them off): let them in and
+// sleep until one has been handled. STI's one-instruction shadow makes `sti; hlt` atomic,
+// so an interrupt that became pending after the check still wakes the HLT; checking the
+// condition with interrupts on and then halting would lose that wakeup.
+static void wait_for_interrupt(void) { __asm__ volatile("sti; hlt; cli" : : : "memory"); }
+
+// Wait until `vector` has fired `n` times; report ticks and the
 // virtual time it took (RDTSC counts virtual cycles: 1 ns each).
 static void wait_ticks(const char* name, u8 vector, u32 n) {
   u64 start = rdtsc();
-  __asm__ volatile("sti");
-  while (g_count[vector] < n) __asm__ volatile("hlt");
-  __asm__ volatile("cli");
+  while (g_count[vector] < n) wait_for_interrupt();
   u32 ms = (u32)(rdtsc() - start) / 1000000;  // a few ticks: well within 32 bits
   puts_com1(name);
   puts_com1(" ticks=");
@@ -149,9 +153,7 @@ static void ide_command(u8 command, u32 lba) {
 
 // Sleep until IRQ 14 has fired `n` times in all.
 static void wait_irq14(u32 n) {
-  __asm__ volatile("sti");
-  while (g_count[0x2E] < n) __asm__ volatile("hlt");
-  __asm__ volatile("cli");
+  while (g_count[0x2E] < n) wait_for_interrupt();
 }
 
 static int check_ide(void) {
@@ -240,9 +242,7 @@ int guest_main(u32 magic, const struct multiboot_info* info) {
     outb(0x3F9, 0x01);                 // IER: received data available
     outb(0x3FC, 0x0B);                 // MCR: DTR, RTS, OUT2
     puts_com1("echo: ");
-    __asm__ volatile("sti");
-    while (!g_line_done) __asm__ volatile("hlt");
-    __asm__ volatile("cli");
+    while (!g_line_done) wait_for_interrupt();
     puts_com1(" irqs=");
     put_dec(g_count[0x24]);
     putc_com1('\n');
