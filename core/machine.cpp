@@ -1,5 +1,7 @@
 #include "core/machine.h"
 
+#include "core/cost_model.h"
+
 #include <algorithm>
 
 #include "cpu/disassembler.h"
@@ -39,6 +41,12 @@ Machine::Machine(const MachineConfig& config)
   };
   m_input = config.com1_input;
   wire_debug_ports(config);
+}
+
+void Machine::apply_cost_model(const CostModel& model) {
+  m_clock.set_cpi(model.base_cpi);
+  m_cpu->m_exception_costs.exception = model.native_exception;
+  m_cpu->m_exception_costs.page_fault = model.native_page_fault;
 }
 
 void Machine::power_on() {

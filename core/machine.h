@@ -22,6 +22,8 @@
 
 namespace vmlab {
 
+struct CostModel;
+
 struct MachineConfig {
   u32 mem_mib = 128;
   // Where bytes go. Unset sinks drop the output.
@@ -65,6 +67,9 @@ class Machine {
   // of the first disk (what a PC does at power-on). A guest reset (keyboard controller,
   // port 92h) then restarts the firmware, as on real hardware.
   void power_on();
+  // Time as the cost model says: cycles per instruction, and the charge for each
+  // exception the CPU delivers (the profile's native.* keys).
+  void apply_cost_model(const CostModel& model);
 
   // Run until the guest exits, halts for good, shuts down, or `max_instructions`
   // instructions have retired (0 = no budget).

@@ -193,6 +193,13 @@ class Cpu {
   // IA32_APIC_BASE.EN is set) and IA32_APIC_BASE exists; writes go to this hook.
   bool m_has_apic = false;
   std::function<void(bool enabled)> m_on_apic_enable;
+  // What the cost model charges to virtual time for delivering an exception the CPU
+  // raised (software INT n and external interrupts are not charged): the native column
+  // of Adams & Agesen's divzero and pgfault (core/profiles). Zero until a model is set.
+  struct ExceptionCosts {
+    u64 exception = 0;
+    u64 page_fault = 0;
+  } m_exception_costs;
 
   // Memory (memory.cpp, memory_inl.h): all offsets are segment-relative.
   template <typename T> T read(u8 seg, u32 offset);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/events.h"
+#include "core/virtual_clock.h"
 #include "cpu/descriptors.h"
 #include "cpu/memory_inl.h"
 
@@ -52,7 +53,7 @@ void Cpu::raise(u8 vector, u32 error_code) { throw CpuFault{vector, true, error_
 void Cpu::handle_fault(const CpuFault& first) {
   CpuFault current = first;
   current.has_error_code = pushes_error_code(first.vector);
-  std::string chain = describe(current);
+  std::string chain;  // described only once delivery itself faults
   for (int attempt = 0;; ++attempt) {
     try {
       deliver_exception(current);
@@ -61,6 +62,7 @@ void Cpu::handle_fault(const CpuFault& first) {
     } catch (const CpuFault& caught) {
       CpuFault next = caught;
       next.has_error_code = pushes_error_code(caught.vector);
+      if (chain.empty()) chain = describe(current);
       chain += fmt::format(" -> {}", describe(next));
       if ((current.vector == kDF && classify(next.vector) != Class::Benign) || attempt > 8) {
         m_shutdown = true;
@@ -82,6 +84,7 @@ void Cpu::handle_fault(const CpuFault& first) {
 void Cpu::deliver_exception(const CpuFault& fault) {
   ++m_counters.exceptions;
   ++m_counters.exceptions_by_vector[fault.vector];
+  m_clock.charge(fault.vector == kPF ? m_exception_costs.page_fault : m_exception_costs.exception);
   if (m_events.listening()) {
     Event e;
     e.kind = EventKind::Exception;
