@@ -240,6 +240,20 @@ ModeSpec parse_mode(std::string_view text) {
   return spec;
 }
 
+std::vector<std::string> split_mode_list(std::string_view text) {
+  std::vector<std::string> modes;
+  bool open = false;  // the last mode may still take key=value items
+  for (std::string_view item : split_items(text)) {
+    if (open && item.find('=') != std::string_view::npos) {
+      modes.back() += fmt::format(",{}", item);
+      continue;
+    }
+    modes.emplace_back(item);
+    open = !item.empty();
+  }
+  return modes;
+}
+
 std::optional<std::string> invalid_reason(const ModeSpec& spec) {
   std::optional<std::string> rule = broken_rule(spec);
   if (!rule) return std::nullopt;

@@ -69,6 +69,12 @@ std::string_view short_name(IoStrategy io);
 // combinations.
 ModeSpec parse_mode(std::string_view text);
 
+// Split a list of modes, "native,vtx-ept,io=virtio,cpu=bt", into one string per mode:
+// an item without '=' (a preset) starts a new mode, a key=value item belongs to the mode
+// before it (or starts one). {"native", "vtx-ept,io=virtio", "cpu=bt"}. Each string still
+// has to go through parse_mode; an empty item is kept as its own "" so it reports.
+std::vector<std::string> split_mode_list(std::string_view text);
+
 // Why a combination cannot work, in one line, or nullopt if it is valid.
 std::optional<std::string> invalid_reason(const ModeSpec& spec);
 

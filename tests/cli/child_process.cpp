@@ -53,10 +53,24 @@ int wait_with_timeout(pid_t pid, int timeout_ms, bool& timed_out) {
   }
 }
 
+// This process's environment with each "NAME=VALUE" of `overrides` replacing NAME.
+std::vector<std::string> child_environment(const std::vector<std::string>& overrides) {
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string entry = *e;
+    bool replaced = false;
+    for (const std::string& o : overrides) replaced = replaced || name_of(o) == name_of(entry);
+    if (!replaced) env.push_back(entry);
+  }
+  env.insert(env.end(), overrides.begin(), overrides.end());
+  return env;
+}
+
 }  // namespace
 
 ChildResult run_child(const std::string& program, const std::vector<std::string>& args,
-                      const std::filesystem::path& scratch, int timeout_ms) {
+                      const std::filesystem::path& scratch, int timeout_ms, const std::vector<std::string>& env) {
   const std::string out_path = (scratch / "child.stdout").string();
   const std::string err_path = (scratch / "child.stderr").string();
   FileActions actions;
@@ -69,8 +83,13 @@ ChildResult run_child(const std::string& program, const std::vector<std::string>
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
+  std::vector<std::string> env_entries = child_environment(env);
+  std::vector<char*> envp;
+  for (std::string& e : env_entries) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, program.c_str(), actions.get(), nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, program.c_str(), actions.get(), nullptr, argv.data(), envp.data());
   if (rc != 0) throw std::runtime_error("cannot start " + program + ": " + std::strerror(rc));
 
   ChildResult result;

@@ -4,7 +4,8 @@
 //
 // Guests: the bundled demo, and the probe (tests/cli/guests/probe.c), whose Multiboot
 // command line picks one behaviour: "exit N", "debugcon TEXT", "spin", "halt",
-// "triple", "modules". Kernels with deliberate defects are written by elf_builder.
+// "triple", "modules", "print TEXT". Kernels with deliberate defects are written by
+// elf_builder. `--guest` and `vmlab bench` are tested in test_cli_guests.cpp.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -16,73 +17,15 @@
 #include <string_view>
 #include <vector>
 
-#include "tests/cli/child_process.h"
+#include "tests/cli/cli_fixture.h"
 #include "tests/cli/elf_builder.h"
 
 namespace vmlab::test {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
-
-const std::string kVmlab = VMLAB_CLI_BINARY;
-const std::string kDemo = VMLAB_DEMO_ELF;
-const std::string kProbe = VMLAB_PROBE_ELF;
-
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "vmlab-cli-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    m_scratch = pattern;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(m_scratch, ignored);
-  }
-
-  ChildResult vmlab(const std::vector<std::string>& args) {
-    ChildResult r = run_child(kVmlab, args, m_scratch);
-    EXPECT_FALSE(r.timed_out) << "vmlab did not finish; stderr: " << r.err;
-    return r;
-  }
-
-  // `vmlab run [options] --append COMMAND probe.elf`
-  ChildResult probe(const std::string& command, std::vector<std::string> options = {}) {
-    options.insert(options.begin(), "run");
-    options.insert(options.end(), {"--append", command, kProbe});
-    return vmlab(options);
-  }
-
-  fs::path scratch_file(const std::string& name) const { return m_scratch / name; }
-
-  fs::path write_file(const std::string& name, const std::vector<uint8_t>& bytes) {
-    fs::path path = scratch_file(name);
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                std::streamsize(bytes.size()));
-    return path;
-  }
-
-  fs::path write_file(const std::string& name, std::string_view text) {
-    return write_file(name, std::vector<uint8_t>(text.begin(), text.end()));
-  }
-
- private:
-  fs::path m_scratch;
-};
-
-// A user error: status 1, nothing on stdout, exactly one stderr line that starts with
-// "vmlab: " and contains `detail`.
-void expect_user_error(const ChildResult& r, const std::string& detail) {
-  EXPECT_EQ(r.status, 1) << "stderr: " << r.err;
-  EXPECT_EQ(r.out, "");
-  std::vector<std::string> lines = split_lines(r.err);
-  ASSERT_EQ(lines.size(), 1u) << "stderr: " << r.err;
-  EXPECT_THAT(lines[0], StartsWith("vmlab: "));
-  EXPECT_THAT(lines[0], HasSubstr(detail));
-}
 
 // ----- the demo guest -----
 
@@ -374,14 +317,6 @@ TEST_F(Cli, MissingInitrd) {
 TEST_F(Cli, ZeroMemory) { expect_user_error(probe("exit 5", {"--mem", "0"}), "--mem"); }
 
 // ----- bad command lines: status 2 -----
-
-void expect_usage_error(const ChildResult& r) {
-  EXPECT_EQ(r.status, 2) << "stderr: " << r.err;
-  EXPECT_EQ(r.out, "");
-  std::vector<std::string> lines = split_lines(r.err);
-  ASSERT_GE(lines.size(), 1u);
-  EXPECT_THAT(lines[0], StartsWith("vmlab: "));
-}
 
 TEST_F(Cli, UnknownOption) { expect_usage_error(vmlab({"run", "--warp", "9", kProbe})); }
 

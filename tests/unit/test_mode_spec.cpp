@@ -247,5 +247,16 @@ TEST(ModeSpec, RequireRunnableReportsAnInvalidModeAsInvalid) {
   }
 }
 
+// A list of modes: a preset starts a mode, key=value items belong to the one before.
+TEST(ModeSpec, SplitModeList) {
+  using List = std::vector<std::string>;
+  EXPECT_EQ(split_mode_list("native"), List{"native"});
+  EXPECT_EQ(split_mode_list("native,vtx-ept,io=virtio,bt-shadow"), (List{"native", "vtx-ept,io=virtio", "bt-shadow"}));
+  EXPECT_EQ(split_mode_list("cpu=vtx,mmu=ept, native"), (List{"cpu=vtx,mmu=ept", "native"}));
+  EXPECT_EQ(split_mode_list("native,,pv"), (List{"native", "", "pv"}));  // "" is left for parse_mode
+  EXPECT_EQ(split_mode_list(",io=virtio"), (List{"", "io=virtio"}));
+  for (const std::string& mode : split_mode_list("native,vtx-ept,io=virtio")) EXPECT_NO_THROW(parse_mode(mode));
+}
+
 }  // namespace
 }  // namespace vmlab

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   actions.emplace_back(app.get_subcommand("run"), run);
   cli::Action conformance = cli::add_conformance_command(app);
   actions.emplace_back(app.get_subcommand("conformance"), conformance);
+  cli::Action bench = cli::add_bench_command(app);
+  actions.emplace_back(app.get_subcommand("bench"), bench);
   cli::add_planned_commands(app, actions);
   try {
     app.parse(argc, argv);

@@ -8,6 +8,8 @@
  *   halt           CLI; HLT: nothing can ever wake the CPU
  *   triple         load an IDT with limit 0, then INT3: #GP, #DF, shutdown
  *   modules        print every Multiboot module on COM1 (see report_modules), exit 0
+ *   print TEXT     print TEXT on COM1, each '|' as a line break, then a newline; exit 0
+ *                  (stands in for a benchmark guest's RESULT and FAIL lines)
  *
  * Anything else prints "probe: unknown command" and exits with value 0x11 (status 35). */
 #include "guest.h"
@@ -109,6 +111,12 @@ static void report_modules(const struct multiboot_info* info) {
   }
 }
 
+/* TEXT with '|' as line breaks, then a final newline. */
+static void print_lines(const char* text) {
+  for (; *text; ++text) putc_com1(*text == '|' ? '\n' : *text);
+  putc_com1('\n');
+}
+
 int guest_main(u32 magic, const struct multiboot_info* info) {
   console_init();
   if (magic != MULTIBOOT_BOOTLOADER_MAGIC || !(info->flags & MULTIBOOT_INFO_CMDLINE)) {
@@ -130,6 +138,10 @@ int guest_main(u32 magic, const struct multiboot_info* info) {
   if (after_word(cmd, "triple")) {
     triple_fault();
     return 1;
+  }
+  if ((arg = after_word(cmd, "print"))) {
+    print_lines(arg);
+    return 0;
   }
   if (after_word(cmd, "modules")) {
     report_modules(info);
