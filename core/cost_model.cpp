@@ -254,6 +254,12 @@ u64 cost_min(CostUnit unit) { return unit == CostUnit::Cycles ? 0 : 1; }
 
 u64 cost_max(CostUnit unit) { return unit == CostUnit::CacheLevel ? 4 : kMaxCost; }
 
+std::array<u64, kCostKeyCount> price_list(const CostModel& model) {
+  std::array<u64, kCostKeyCount> prices{};
+  for (size_t k = 0; k < kCostKeyCount; ++k) prices[k] = model.*kCostParams[k].member;
+  return prices;
+}
+
 u64 walk_ref_cycles(const CostModel& model) {
   switch (model.tlb_walk_ref_level) {
     case 1:

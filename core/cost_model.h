@@ -11,6 +11,7 @@
 // list, so they cannot drift apart. The anchors for each value are in the profile files
 // (core/profiles/*.toml), next to the numbers.
 #pragma once
+#include <array>
 #include <optional>
 #include <span>
 #include <string>
@@ -89,6 +90,16 @@ struct CostModel {
   bool operator==(const CostModel&) const = default;
 };
 
+// Each parameter by name, for code that charges one: clock.charge(CostKey::trap_reflect).
+enum class CostKey : u8 {
+#define VMLAB_COST_KEY(field, key, unit, desc) field,
+  VMLAB_COST_PARAMS(VMLAB_COST_KEY)
+#undef VMLAB_COST_KEY
+};
+#define VMLAB_COST_ONE(field, key, unit, desc) +1
+inline constexpr size_t kCostKeyCount = 0 VMLAB_COST_PARAMS(VMLAB_COST_ONE);
+#undef VMLAB_COST_ONE
+
 // One row of VMLAB_COST_PARAMS, for code that lists or edits parameters generically:
 // model.*param.member reads or writes the value.
 struct CostParam {
@@ -103,6 +114,9 @@ inline constexpr CostParam kCostParams[] = {
     VMLAB_COST_PARAMS(VMLAB_COST_ROW)
 #undef VMLAB_COST_ROW
 };
+
+// The price of every parameter, indexed by CostKey (what the virtual clock charges).
+std::array<u64, kCostKeyCount> price_list(const CostModel& model);
 
 // The smallest and largest value a profile may give a parameter of this unit.
 u64 cost_min(CostUnit unit);

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/cost_model.h"
 #include "core/types.h"
 
 namespace vmlab {
@@ -42,7 +43,18 @@ namespace vmlab {
   X(cr3_loads, "MOV to CR3")                                                    \
   X(cpuid, "CPUID executed")                                                    \
   X(rdtsc, "RDTSC executed")                                                    \
-  X(msr_accesses, "RDMSR / WRMSR executed")
+  X(msr_accesses, "RDMSR / WRMSR executed")                                   \
+  X(exits, "exits to the monitor (traps, VM exits, hypercalls), all reasons")  \
+  X(shadow_hidden_faults, "shadow paging: page faults fixed silently by the monitor") \
+  X(shadow_true_faults, "shadow paging: page faults reflected to the guest")   \
+  X(shadow_traced_writes, "shadow paging: guest writes to write-protected page tables") \
+  X(shadow_mmio_faults, "shadow paging: accesses to device memory emulated")   \
+  X(shadow_pages_built, "shadow page tables allocated")                        \
+  X(shadow_roots_built, "shadow roots built on a CR3 switch (cache miss)")     \
+  X(shadow_roots_reused, "shadow roots found in the root cache on a CR3 switch") \
+  X(shadow_entries_zapped, "shadow entries dropped (traced writes, INVLPG)")   \
+  X(shadow_unshadowed, "guest page tables unshadowed after repeated writes (write flooding)") \
+  X(shadow_flushes, "whole shadow flushes (pool exhausted, CR4 paging change)")
 
 struct Counters {
 #define VMLAB_COUNTER_FIELD(name, desc) u64 name = 0;
@@ -50,6 +62,13 @@ struct Counters {
 #undef VMLAB_COUNTER_FIELD
   std::array<u64, 256> exceptions_by_vector{};
   std::array<u64, 256> interrupts_by_vector{};
+  // Exits by reason ("tae.cli", "tae.hidden-page-fault") and by common category
+  // ("io", "hidden-page-fault"); the total is `exits`.
+  std::map<std::string, u64, std::less<>> exits_by_reason;
+  std::map<std::string, u64, std::less<>> exits_by_category;
+  // How many times each cost-model parameter was charged (CostKey order): with the
+  // instruction count and halted_cycles this re-prices the run under another profile.
+  std::array<u64, kCostKeyCount> priced{};
   u8 last_post_code = 0;  // port 0x80 (devices issue)
   // Per-device counters by name: "<device>.<what>", e.g. "com1.port_writes",
   // "ide0.sectors_read", "irq.4". Ordered by name, so every format lists them the same

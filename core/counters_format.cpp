@@ -52,6 +52,16 @@ std::vector<Row> collect_rows(const Counters& counters) {
                      false);
   for (const auto& [name, value] : counters.devices)
     rows.push_back(Row{name, "devices." + name, value, ""});
+  for (const auto& [name, value] : counters.exits_by_reason)
+    rows.push_back(Row{"exits[" + name + "]", "exits_by_reason." + name, value, ""});
+  for (const auto& [name, value] : counters.exits_by_category)
+    rows.push_back(Row{"exits[" + name + "]", "exits_by_category." + name, value, ""});
+  for (size_t k = 0; k < kCostKeyCount; ++k) {
+    if (counters.priced[k] == 0) continue;
+    std::string key(kCostParams[k].key);
+    rows.push_back(Row{"priced[" + key + "]", "priced." + key, counters.priced[k],
+                       "events charged at this cost-model price"});
+  }
   return rows;
 }
 
@@ -97,11 +107,22 @@ std::string format_json(const Counters& counters) {
   nlohmann::ordered_json devices = nlohmann::ordered_json::object();
   for (const auto& [name, value] : counters.devices) devices[name] = value;
   root["devices"] = std::move(devices);
+  auto by_name = [](const std::map<std::string, u64, std::less<>>& counts) {
+    nlohmann::ordered_json object = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : counts) object[name] = value;
+    return object;
+  };
+  root["exits_by_reason"] = by_name(counters.exits_by_reason);
+  root["exits_by_category"] = by_name(counters.exits_by_category);
+  nlohmann::ordered_json priced = nlohmann::ordered_json::object();
+  for (size_t k = 0; k < kCostKeyCount; ++k)
+    if (counters.priced[k]) priced[std::string(kCostParams[k].key)] = counters.priced[k];
+  root["priced"] = std::move(priced);
   root["last_post_code"] = counters.last_post_code;
   return root.dump(2) + "\n";
 }
 
-// Keys are identifiers, digits and dots, so no field ever needs CSV quoting.
+// Keys are identifiers, digits, dots and dashes, so no field ever needs CSV quoting.
 std::string format_csv(const Counters& counters) {
   std::string out = "name,value\n";
   for (const Row& row : collect_rows(counters)) out += fmt::format("{},{}\n", row.key, row.value);

@@ -7,7 +7,10 @@
 
 #include "core/boot/boot.h"
 #include "core/error.h"
+#include <fmt/format.h>
+
 #include "modes/mode_spec.h"
+#include "modes/monitor.h"
 
 namespace vmlab {
 
@@ -22,7 +25,8 @@ GuestRunSpec guest_run_spec(const GuestEntry& guest) {
 
 CostModel validate_run_spec(const GuestRunSpec& spec) {
   if (spec.mem_mib < 2 || spec.mem_mib > 3072) throw UserError("--mem must be between 2 and 3072 MiB");
-  require_runnable(parse_mode(spec.mode));
+  ModeSpec mode = parse_mode(spec.mode);
+  require_runnable(mode);
   CostModel cost = load_cost_profile(spec.cost_profile);
   if (spec.kernel.empty() && spec.disks.empty() && spec.bios.empty())
     throw UserError(
@@ -31,6 +35,11 @@ CostModel validate_run_spec(const GuestRunSpec& spec) {
   if (!spec.kernel.empty() && !spec.bios.empty())
     throw UserError(
         "--bios replaces the firmware, which a Multiboot KERNEL does not use: give one or the other");
+  if (mode.cpu != CpuStrategy::None && spec.kernel.empty())
+    throw UserError(fmt::format(
+        "mode '{}' needs a Multiboot kernel (a KERNEL or --guest NAME): booting from a disk starts in real "
+        "mode, which this monitor cannot trap and emulate (no virtual-8086 mode); use --mode native for disks",
+        spec.mode));
   return cost;
 }
 
@@ -40,6 +49,7 @@ MachineConfig machine_config(const GuestRunSpec& spec) {
   for (const std::string& path : spec.disks) config.disks.push_back(DiskSpec{path, spec.disk_write_through});
   config.rtc.source = spec.rtc;
   config.bios_path = spec.bios;
+  config.monitor_mib = monitor_memory_mib(parse_mode(spec.mode));
   return config;
 }
 
@@ -52,6 +62,7 @@ void start_guest(Machine& machine, const GuestRunSpec& spec, const CostModel& co
   std::vector<MultibootModule> modules;
   for (const std::string& path : spec.initrds) modules.push_back({path, ""});
   boot_multiboot(machine, spec.kernel, spec.append, modules);
+  machine.attach_monitor(make_monitor(parse_mode(spec.mode)));
 }
 
 GuestRunResult run_guest(const GuestRunSpec& spec) {

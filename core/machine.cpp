@@ -1,6 +1,7 @@
 #include "core/machine.h"
 
 #include "core/cost_model.h"
+#include "modes/monitor.h"
 
 #include <algorithm>
 
@@ -16,6 +17,7 @@ int RunResult::process_status() const {
     case Kind::HaltedForever: return kStatusHaltedForever;
     case Kind::TripleFault: return kStatusTripleFault;
     case Kind::GuestReset: return kStatusGuestReset;
+    case Kind::MonitorStop: return kStatusMonitorStop;
   }
   return 1;
 }
@@ -23,8 +25,10 @@ int RunResult::process_status() const {
 Machine::Machine(const MachineConfig& config)
     : m_clock(m_counters.instructions),
       m_events(m_clock),
-      m_memory(u64(config.mem_mib) << 20),
+      m_memory((u64(config.mem_mib) + config.monitor_mib) << 20),
       m_bus(m_events, m_counters) {
+  m_memory.reserve_top(u64(config.monitor_mib) << 20);
+  m_clock.count_priced_in(&m_counters.priced);
   m_cpu = std::make_unique<Cpu>(m_memory, m_bus, m_events, m_counters, m_clock);
   PlatformConfig platform;
   platform.com1_output = config.com1_output;
@@ -45,8 +49,7 @@ Machine::Machine(const MachineConfig& config)
 
 void Machine::apply_cost_model(const CostModel& model) {
   m_clock.set_cpi(model.base_cpi);
-  m_cpu->m_exception_costs.exception = model.native_exception;
-  m_cpu->m_exception_costs.page_fault = model.native_page_fault;
+  m_clock.set_prices(price_list(model));
 }
 
 void Machine::power_on() {
@@ -56,6 +59,11 @@ void Machine::power_on() {
 }
 
 Machine::~Machine() = default;
+
+void Machine::attach_monitor(std::unique_ptr<Monitor> monitor) {
+  m_monitor = std::move(monitor);
+  if (m_monitor) m_monitor->attach(*this);
+}
 
 // Port 0xE9: the Bochs/QEMU debug console. Port 0xF4: QEMU's isa-debug-exit, where a
 // write of v ends the run with process status (v << 1) | 1.
@@ -98,6 +106,14 @@ RunResult Machine::run(u64 max_instructions) {
       slice = std::min(slice, until);
     }
     StopReason reason = m_cpu->run(slice);
+    if (reason == StopReason::MonitorTrap) {
+      if (std::optional<std::string> stop = m_monitor->handle_trap(m_cpu->trap())) {
+        result.kind = RunResult::Kind::MonitorStop;
+        result.message = *stop + " (" + where() + ")";
+        break;
+      }
+      if (m_cpu->halted()) reason = StopReason::Halted;
+    }
     m_counters.cycles = m_clock.now();
     m_timers.run_due(m_clock.now());
     if (m_exit_requested) {
@@ -143,7 +159,8 @@ bool Machine::wait_while_halted(RunResult& result) {
     result.message = std::string("guest halted with ") + why + " at " + where();
     return false;
   };
-  if (!(m_cpu->get_eflags() & EFLAGS_IF)) return halted_forever("interrupts disabled");
+  bool interrupts_on = m_monitor ? m_monitor->guest_interrupts_enabled() : (m_cpu->get_eflags() & EFLAGS_IF) != 0;
+  if (!interrupts_on) return halted_forever("interrupts disabled");
   const u64 start = m_clock.now();
   while (!m_cpu->interrupt_deliverable()) {
     u64 deadline = m_timers.next_deadline();

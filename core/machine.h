@@ -23,6 +23,7 @@
 namespace vmlab {
 
 struct CostModel;
+class Monitor;
 
 struct MachineConfig {
   u32 mem_mib = 128;
@@ -33,6 +34,9 @@ struct MachineConfig {
   std::vector<DiskSpec> disks;               // IDE primary master, slave
   RtcConfig rtc;
   std::string bios_path;                     // --bios: a replacement firmware ROM
+  // Host memory above the guest's RAM kept for a monitor (modes/monitor.h:
+  // monitor_memory_mib); the guest is told about mem_mib only.
+  u32 monitor_mib = 0;
 };
 
 struct RunResult {
@@ -42,6 +46,7 @@ struct RunResult {
     HaltedForever,   // HLT with nothing that can wake the CPU
     TripleFault,     // shutdown
     GuestReset,      // the guest reset a machine started without firmware
+    MonitorStop,     // the guest did something the monitor cannot virtualize
   };
   Kind kind = Kind::BudgetExhausted;
   u32 exit_value = 0;    // value written to port 0xF4
@@ -54,6 +59,7 @@ struct RunResult {
   static constexpr int kStatusHaltedForever = 125;
   static constexpr int kStatusTripleFault = 126;
   static constexpr int kStatusGuestReset = 127;
+  static constexpr int kStatusMonitorStop = 123;
 };
 
 class Machine {
@@ -74,6 +80,11 @@ class Machine {
   // Run until the guest exits, halts for good, shuts down, or `max_instructions`
   // instructions have retired (0 = no budget).
   RunResult run(u64 max_instructions);
+
+  // Run the loaded guest under a monitor from now on (nullptr: native). The Machine
+  // owns it; attach() may throw UserError when the guest cannot run in that mode.
+  void attach_monitor(std::unique_ptr<Monitor> monitor);
+  Monitor* monitor() { return m_monitor.get(); }
 
   Cpu& cpu() { return *m_cpu; }
   Bus& bus() { return m_bus; }
@@ -102,6 +113,7 @@ class Machine {
   Bus m_bus;
   std::unique_ptr<Cpu> m_cpu;
   std::unique_ptr<PcPlatform> m_platform;  // after the timer queue: destroyed before it
+  std::unique_ptr<Monitor> m_monitor;      // after the CPU and platform: destroyed first
   bool m_exit_requested = false;
   bool m_reset_requested = false;
   bool m_firmware_boot = false;

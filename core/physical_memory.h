@@ -26,6 +26,10 @@ class PhysicalMemory {
   PhysicalMemory& operator=(const PhysicalMemory&) = delete;
 
   u64 size() const { return m_size; }
+  // RAM the guest is told about: everything but the top `reserved` bytes, which a
+  // monitor keeps for its own structures (shadow page tables, descriptor tables).
+  u64 guest_size() const { return m_size - m_reserved; }
+  void reserve_top(u64 bytes) { m_reserved = bytes; }
   u8* data() { return m_data.get(); }
   const u8* data() const { return m_data.get(); }
 
@@ -73,6 +77,7 @@ class PhysicalMemory {
     u64 base, length;
   };
   u64 m_size;
+  u64 m_reserved = 0;
   std::unique_ptr<u8[], Unmap> m_data;
   std::vector<Hole> m_holes;
   std::vector<u8> m_code_pages;

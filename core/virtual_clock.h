@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/cost_model.h"
 #include "core/types.h"
 
 namespace vmlab {
@@ -25,14 +26,29 @@ class VirtualClock {
   explicit VirtualClock(const u64& instructions_retired) : m_instructions(instructions_retired) {}
 
   u64 now() const { return m_instructions * m_cpi + m_charged; }
+  // Skip time (a halted CPU waiting for its next timer).
   void charge(u64 cycles) { m_charged += cycles; }
+  // Charge one event at the price the cost model gives `key`, and count it, so that a
+  // run can be re-priced later: cycles = instructions x CPI + halted time
+  // + the sum over keys of count x price.
+  void charge(CostKey key) {
+    if (m_priced) ++(*m_priced)[size_t(key)];
+    m_charged += m_prices[size_t(key)];
+  }
+  u64 price(CostKey key) const { return m_prices[size_t(key)]; }
   u64 cpi() const { return m_cpi; }
   void set_cpi(u64 cpi) { m_cpi = cpi; }
+  // Prices from a cost model (all zero until set: events then cost no time).
+  void set_prices(const std::array<u64, kCostKeyCount>& prices) { m_prices = prices; }
+  // Where charge(CostKey) counts events (Counters::priced); nullptr counts nowhere.
+  void count_priced_in(std::array<u64, kCostKeyCount>* counts) { m_priced = counts; }
 
  private:
   const u64& m_instructions;
   u64 m_cpi = 1;
   u64 m_charged = 0;
+  std::array<u64, kCostKeyCount> m_prices{};
+  std::array<u64, kCostKeyCount>* m_priced = nullptr;
 };
 
 using TimerId = u64;

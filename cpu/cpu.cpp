@@ -143,6 +143,7 @@ StopReason Cpu::run_loop(u64 max_instructions, bool uncached) {
     } else if (m_pic && (m_eflags & EFLAGS_IF) && m_pic->intr_pending()) {
       deliver_external_interrupt();
     }
+    if (m_trap_pending) break;
     if (m_halted) return StopReason::Halted;
     m_block_exit = false;
     try {
@@ -156,7 +157,12 @@ StopReason Cpu::run_loop(u64 max_instructions, bool uncached) {
     } catch (const CpuFault& fault) {
       handle_fault(fault);
     }
+    if (m_trap_pending) break;
     if (m_stop_requested) return StopReason::StopRequest;
+  }
+  if (m_trap_pending) {
+    m_trap_pending = false;
+    return StopReason::MonitorTrap;
   }
   return m_shutdown ? StopReason::Shutdown : StopReason::Budget;
 }
@@ -210,6 +216,24 @@ void Cpu::step_uncached() {
     m_next_eip = m_eip;
     interrupt(kDB, IntSource::Exception, false, 0);
     m_eip = m_next_eip;
+  }
+}
+
+std::optional<CpuFault> Cpu::execute_one() {
+  try {
+    CodeFetcher fetch(*this, m_eip);
+    Insn insn;
+    decode_instruction(insn, fetch, code32());
+    m_next_eip = (m_eip + insn.len) & (code32() ? 0xFFFFFFFF : 0xFFFF);
+    insn.fn(*this, insn);
+    m_eip = m_next_eip;
+    ++m_counters.instructions;
+    m_block_exit = true;
+    return std::nullopt;
+  } catch (const CpuFault& fault) {
+    m_next_eip = m_eip;
+    m_block_exit = true;
+    return fault;
   }
 }
 

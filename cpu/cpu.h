@@ -19,10 +19,12 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/events.h"
 #include "core/types.h"
 #include "cpu/cpu_state.h"
 #include "cpu/flags.h"
@@ -59,6 +61,7 @@ enum class StopReason : u8 {
   Halted,       // HLT executed; call run() again once an interrupt may be pending
   StopRequest,  // request_stop() was called (exit port, debugger, ...)
   Shutdown,     // triple fault: the CPU entered shutdown
+  MonitorTrap,  // an event went through an IDT gate into the monitor: see Cpu::trap()
 };
 
 class Cpu {
@@ -142,6 +145,31 @@ class Cpu {
   // The faults that led to the last shutdown, e.g. "#GP(0x0008) -> #DF -> #GP".
   const std::string& shutdown_reason() const { return m_shutdown_reason; }
 
+  // --- The monitor's view (modes/) ---
+  // A trap into the monitor: an exception, INT n or external interrupt whose gate in the
+  // real IDT names the monitor's entry selector. Real hardware would switch to ring 0
+  // and run the monitor's handler there; this CPU records the event, leaves the guest's
+  // state untouched (no frame pushed) and returns StopReason::MonitorTrap from run().
+  struct Trap {
+    u8 vector = 0;
+    u8 source = 0;          // IntSource
+    bool has_error_code = false;
+    u32 error_code = 0;
+    u32 eip = 0;            // the instruction that trapped (INT n itself; the faulting one)
+    u32 next_eip = 0;       // where delivery would return to (after INT n; = eip for faults)
+  };
+  // The code selector that marks monitor gates in the IDT; 0 means no monitor is
+  // attached (native): every gate is delivered as on bare metal.
+  void set_monitor_entry(u16 selector) { m_monitor_entry = selector; }
+  const Trap& trap() const { return m_trap; }
+  // Execute the instruction at CS:EIP once, uncached, without looking for interrupts and
+  // without the single-step trap: the monitor's instruction emulator (port I/O, device
+  // memory, traced page-table writes) runs guest instructions this way. Returns the fault
+  // the instruction raised, undelivered, or nullopt if it retired.
+  std::optional<CpuFault> execute_one();
+  // Which tables the hardware walk reads (PageWalk events): shadow tables under a monitor.
+  void set_walk_kind(PageTableKind kind) { m_walk_kind = kind; }
+
   // Translate a linear address for a debugger: physical address, or false if unmapped.
   // Does not set accessed bits and does not fault.
   bool debug_translate(u32 linear, u32& physical) const;
@@ -193,13 +221,6 @@ class Cpu {
   // IA32_APIC_BASE.EN is set) and IA32_APIC_BASE exists; writes go to this hook.
   bool m_has_apic = false;
   std::function<void(bool enabled)> m_on_apic_enable;
-  // What the cost model charges to virtual time for delivering an exception the CPU
-  // raised (software INT n and external interrupts are not charged): the native column
-  // of Adams & Agesen's divzero and pgfault (core/profiles). Zero until a model is set.
-  struct ExceptionCosts {
-    u64 exception = 0;
-    u64 page_fault = 0;
-  } m_exception_costs;
 
   // Memory (memory.cpp, memory_inl.h): all offsets are segment-relative.
   template <typename T> T read(u8 seg, u32 offset);
@@ -261,6 +282,12 @@ class Cpu {
   void invalidate_code_page(u32 phys_page);
   void flush_decode_cache();
   void tlb_flush(bool flush_global);  // also counts and emits the event
+
+  // Monitor traps (see trap())
+  u16 m_monitor_entry = 0;
+  bool m_trap_pending = false;
+  Trap m_trap;
+  PageTableKind m_walk_kind = PageTableKind::Guest;
 
   // Run-loop control
   bool m_block_exit = false;       // leave the current block after this instruction

@@ -88,6 +88,14 @@ void Cpu::interrupt(u8 vector, IntSource source, bool has_error, u32 error_code)
   if (gate.is_segment() || !is_gate_type(gate.type())) raise(kGP, idt_error);
   if (source == IntSource::Software && gate.dpl() < m_cpl) raise(kGP, idt_error);
   if (!gate.present()) raise(kNP, idt_error);
+  if (m_monitor_entry && gate.gate_selector() == m_monitor_entry) {
+    // Into the monitor: the hardware part of the trap is done (gate found, privilege
+    // checked); the monitor's handler is C++ code, so stop and let it run.
+    m_trap = Trap{vector, u8(source), has_error, error_code, m_eip, return_eip};
+    m_trap_pending = true;
+    m_block_exit = true;
+    return;
+  }
   if (gate.type() == STS_TG) {
     task_switch(gate.gate_selector(), 1, return_eip, has_error, error_code);
     return;

@@ -84,7 +84,11 @@ void Cpu::handle_fault(const CpuFault& first) {
 void Cpu::deliver_exception(const CpuFault& fault) {
   ++m_counters.exceptions;
   ++m_counters.exceptions_by_vector[fault.vector];
-  m_clock.charge(fault.vector == kPF ? m_exception_costs.page_fault : m_exception_costs.exception);
+  // The cost model's native.* price of delivering an exception the CPU raised (software
+  // INT n and external interrupts are not charged). Under a monitor the exit is priced
+  // instead, by the monitor, once it knows what the trap was.
+  if (!m_monitor_entry)
+    m_clock.charge(fault.vector == kPF ? CostKey::native_page_fault : CostKey::native_exception);
   if (m_events.listening()) {
     Event e;
     e.kind = EventKind::Exception;

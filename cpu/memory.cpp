@@ -49,7 +49,8 @@ u32 Cpu::translate(u32 linear, bool write, bool user) {
   fill.tag = page;
   if (paging) {
     ++m_counters.tlb_misses;
-    PagingControl control{m_cr3, (m_cr4 & CR4_PSE) != 0, (m_cr4 & CR4_PGE) != 0, (m_cr0 & CR0_WP) != 0};
+    PagingControl control{m_cr3, (m_cr4 & CR4_PSE) != 0, (m_cr4 & CR4_PGE) != 0, (m_cr0 & CR0_WP) != 0,
+                          m_walk_kind};
     WalkResult w = walk_page_tables(m_memory, &m_events, &m_counters, control, linear, write, user, false);
     if (!w.ok) {
       m_cr2 = linear;

@@ -15,6 +15,7 @@
 // when CR0.WP=1. A successful walk sets the accessed bit in each entry it used and the
 // dirty bit in the final entry for a write.
 #pragma once
+#include "core/events.h"
 #include "core/types.h"
 
 namespace vmlab {
@@ -44,6 +45,13 @@ struct PagingControl {
   bool pse;  // CR4.PSE
   bool pge;  // CR4.PGE
   bool wp;   // CR0.WP
+  // Which tables these are, for the PageWalk events: the guest's own, or a monitor's
+  // shadow tables that the hardware CR3 points at.
+  PageTableKind kind = PageTableKind::Guest;
+  // Entries at or above this physical address read as not present and are never
+  // written: a monitor walking a guest's tables passes the end of the guest's RAM, so a
+  // hostile CR3 or PDE cannot make it read or set bits in monitor memory.
+  u64 phys_limit = ~0ull;
 };
 
 struct WalkResult {

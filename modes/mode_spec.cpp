@@ -39,6 +39,7 @@ constexpr NamedValue<IoStrategy> kIoNames[] = {
 // nowhere else.
 const ModeSpec kRunnableModes[] = {
     ModeSpec{CpuStrategy::None, MmuStrategy::None, IoStrategy::Emulated},
+    ModeSpec{CpuStrategy::TrapAndEmulate, MmuStrategy::Shadow, IoStrategy::Emulated},
 };
 
 template <typename E, std::size_t N>

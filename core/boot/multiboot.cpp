@@ -291,7 +291,7 @@ void write_string(PhysicalMemory& memory, u32 paddr, const std::string& text) {
 // Fill the information area planned by plan_info(); `homes` are the module ranges.
 void write_info(PhysicalMemory& memory, const InfoPlan& plan, const std::string& cmdline,
                 const std::vector<MultibootModuleData>& modules, const std::vector<Range>& homes) {
-  u64 ram = memory.size();
+  u64 ram = memory.guest_size();
   memory.fill(u32(plan.area.start), 0, u32(plan.area.end - plan.area.start));
   MultibootInfo info{};
   info.flags = MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE | MULTIBOOT_INFO_MODS |
@@ -389,8 +389,8 @@ MultibootImage load_multiboot(PhysicalMemory& memory, std::span<const u8> kernel
   KernelLayout layout = (header.flags & MULTIBOOT_AOUT_KLUDGE)
                             ? plan_aout_kludge(kernel, header, kernel_name)
                             : plan_elf(kernel, kernel_name);
-  check_segments(layout.segments, memory.size(), kernel_name);
-  InfoPlan info = plan_info(memory.size(), cmdline, modules);
+  check_segments(layout.segments, memory.guest_size(), kernel_name);
+  InfoPlan info = plan_info(memory.guest_size(), cmdline, modules);
   u64 kernel_end = 0;
   for (const Placement& s : layout.segments) {
     kernel_end = std::max(kernel_end, s.range().end);
@@ -400,7 +400,7 @@ MultibootImage load_multiboot(PhysicalMemory& memory, std::span<const u8> kernel
                                     range_text(s.paddr, s.range().end),
                                     range_text(info.area.start, info.area.end)));
   }
-  std::vector<Range> homes = place_modules(modules, kernel_end, info.area, memory.size());
+  std::vector<Range> homes = place_modules(modules, kernel_end, info.area, memory.guest_size());
   write_images(memory, layout, modules, homes);
   write_info(memory, info, cmdline, modules, homes);
   return MultibootImage{layout.entry, kMultibootInfoBase, u32(layout.segments.front().paddr),

@@ -68,7 +68,7 @@ void Bios::build_rom() {
 // RAM up to the EBDA, the EBDA and ROM area reserved, RAM above 1 MiB, then the APIC
 // windows and the top-of-4-GiB ROM alias.
 void Bios::build_memory_map() {
-  u64 ram = m_memory.size();
+  u64 ram = m_memory.guest_size();
   m_e820 = {{0, kEbda, 1}, {kEbda, 0xA0000 - kEbda, 2}, {0xF0000, 0x10000, 2}};
   if (ram > 0x100000) m_e820.push_back({0x100000, ram - 0x100000, 1});
   m_e820.push_back({0xFEC00000, 0x1000, 2});
@@ -161,7 +161,7 @@ void Bios::write32(u32 p, u32 v) {
   write16(p, u16(v));
   write16(p + 2, u16(v >> 16));
 }
-u64 Bios::ram_size() const { return m_memory.size(); }
+u64 Bios::ram_size() const { return m_memory.guest_size(); }
 u8 Bios::in8(u16 port) { return u8(m_bus.port_read(port, 1)); }
 void Bios::out8(u16 port, u8 v) { m_bus.port_write(port, v, 1); }
 

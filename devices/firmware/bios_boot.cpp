@@ -89,7 +89,7 @@ void Bios::post() {
   init_ivt(*this);
   init_pics(*this);
   init_pit(*this);
-  init_cmos(*this, m_memory.size());
+  init_cmos(*this, m_memory.guest_size());
   Call video{};
   video.eax = 0x0003;  // INT 10h AH=00h: 80x25 text, clear the screen
   video_service(video);

@@ -298,7 +298,7 @@ TEST_F(Cli, OverlappingSegmentsAreRefused) {
 TEST_F(Cli, UnknownMode) { expect_user_error(probe("exit 5", {"--mode", "warp-drive"}), "warp-drive"); }
 
 TEST_F(Cli, ValidModeNotBuiltYet) {
-  expect_user_error(probe("exit 5", {"--mode", "tae-shadow"}), "not built yet");
+  expect_user_error(probe("exit 5", {"--mode", "vtx-ept"}), "not built yet");
 }
 
 TEST_F(Cli, UnknownCounterFormat) {

@@ -264,7 +264,7 @@ TEST_F(CliGuests, BenchWithoutTheKernelGuestRunsTheRestAndFails) {
 
 TEST_F(CliGuests, BenchModeNotBuiltYet) {
   use_bench_guests(prints({kCallret}), prints({kFork}));
-  expect_user_error(vmlab({"bench", "--modes", "tae-shadow"}), "not built yet");
+  expect_user_error(vmlab({"bench", "--modes", "vtx-ept"}), "not built yet");
 }
 
 TEST_F(CliGuests, BenchModeListedTwice) {

@@ -72,8 +72,15 @@ TEST(GuestRun, ValidationErrors) {
   spec.mem_mib = 1;
   EXPECT_NE(validate_error(spec).find("--mem"), std::string::npos);
   spec.mem_mib = 128;
-  spec.mode = "tae-shadow";
+  spec.mode = "vtx-ept";
   EXPECT_NE(validate_error(spec).find("not built yet"), std::string::npos);
+  spec.mode = "tae-shadow";
+  EXPECT_EQ(validate_error(spec), "");
+  spec.kernel.clear();
+  spec.disks = {"disk.img"};
+  EXPECT_NE(validate_error(spec).find("needs a Multiboot kernel"), std::string::npos);
+  spec.disks.clear();
+  spec.kernel = "k.elf";
   spec.mode = "native";
   spec.cost_profile = "no-such-profile";
   EXPECT_NE(validate_error(spec).find("no-such-profile"), std::string::npos);

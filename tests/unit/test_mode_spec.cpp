@@ -211,21 +211,23 @@ TEST(ModeSpec, MalformedSpecs) {
                 kPresetList + ") or give cpu=none|tae|bt|pv|vtx");
 }
 
-TEST(ModeSpec, OnlyNativeRunsInThisVersion) {
+TEST(ModeSpec, NativeAndTaeShadowRunInThisVersion) {
   EXPECT_TRUE(is_runnable(parse_mode("native")));
   EXPECT_NO_THROW(require_runnable(parse_mode("cpu=none")));
+  EXPECT_TRUE(is_runnable(parse_mode("tae-shadow")));
+  EXPECT_TRUE(is_runnable(parse_mode("cpu=tae")));
   for (const Preset& p : presets()) {
-    if (p.name == "native") continue;
+    if (p.name == "native" || p.name == "tae-shadow") continue;
     EXPECT_FALSE(is_runnable(p.spec)) << p.name;
     EXPECT_THROW(require_runnable(p.spec), UserError);
   }
   try {
-    require_runnable(parse_mode("tae-shadow"));
-    FAIL() << "tae-shadow should not run yet";
+    require_runnable(parse_mode("bt-shadow"));
+    FAIL() << "bt-shadow should not run yet";
   } catch (const UserError& e) {
-    EXPECT_STREQ(
-        e.what(),
-        "mode 'tae-shadow' is valid but not built yet: only 'native' runs in this version");
+    EXPECT_STREQ(e.what(),
+                 "mode 'bt-shadow' is valid but not built yet: only 'native', 'tae-shadow' run in "
+                 "this version");
   }
   try {
     require_runnable(parse_mode("native,io=virtio"));
@@ -233,7 +235,7 @@ TEST(ModeSpec, OnlyNativeRunsInThisVersion) {
   } catch (const UserError& e) {
     EXPECT_STREQ(e.what(),
                  "mode 'cpu=none,mmu=none,io=virtio' is valid but not built yet: only "
-                 "'native' runs in this version");
+                 "'native', 'tae-shadow' run in this version");
   }
 }
 
