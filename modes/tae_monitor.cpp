@@ -103,13 +103,18 @@ void TaeMonitor::attach(Machine& machine) {
   m_vcpu.sysenter_eip = cpu.m_sysenter_eip;
 
   build_hole();
-  // The guest has no GDT of its own yet (Multiboot leaves GDTR undefined): give the
-  // selectors in its segment registers the descriptors their caches hold.
+  if (m_vcpu.gdtr.limit >= 8 && u32(m_vcpu.gdtr.limit) < kFirstMonitorSelector) sync_shadow_gdt();
+  if (cpu.tr().selector & ~3u) {
+    m_vcpu.tr = cpu.tr().selector;
+    m_guest_tss_base = cpu.tr().base;
+  }
+  // A segment register whose selector has no descriptor in the shadow GDT (Multiboot
+  // leaves GDTR undefined) gets the descriptor its cache holds.
   u32* gdt = m_pool->table(m_gdt_hpa);
   for (SegReg s : {ES, CS, SS, DS, FS, GS}) {
     SegmentCache c = cpu.seg(s);
     u16 index = c.selector >> 3;
-    if (index == 0 || c.selector >= kFirstMonitorSelector || (c.selector & 4)) continue;
+    if (index == 0 || c.selector >= kFirstMonitorSelector || (c.selector & 4) || gdt[index * 2 + 1]) continue;
     u32 limit = c.limit > 0xFFFFF ? c.limit >> 12 : c.limit;
     u32 lo = (c.base << 16) | (limit & 0xFFFF);
     u32 hi = (c.base & 0xFF000000u) | ((c.base >> 16) & 0xFF) | (limit & 0xF0000) | (u32(c.access) << 8) |
