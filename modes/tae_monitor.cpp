@@ -655,9 +655,13 @@ TaeMonitor::Outcome TaeMonitor::handle_page_fault(const Exit& exit) {
   return std::nullopt;
 }
 
-// A fault raised while the monitor emulated an instruction for the guest: handle it as
-// if the instruction had trapped with it (a hidden fault is filled and the guest retries).
+// A fault raised while the monitor emulated an instruction for the guest. A page fault
+// goes through the shadow MMU as if the instruction had trapped with it (a hidden fault
+// is filled and the guest retries); any other fault is the instruction's own (RDMSR of
+// an MSR that does not exist, a bad selector) and goes to the guest.
 TaeMonitor::Outcome TaeMonitor::fault_during_emulation(const CpuFault& fault) {
+  if (fault.vector != kPF)
+    return reflect(fault.vector, pushes_error_code(fault.vector), fault.error_code, m_cpu->eip(), false);
   if (++m_nesting > 4) {
     m_nesting = 0;
     return fmt::format("the monitor could not emulate the instruction at 0x{:08x}: it keeps faulting", m_cpu->eip());

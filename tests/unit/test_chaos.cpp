@@ -39,6 +39,8 @@ bool defined_end(const RunResult& r) {
     case RunResult::Kind::TripleFault:
     case RunResult::Kind::GuestReset:
       return true;
+    case RunResult::Kind::MonitorStop:  // no monitor in these runs
+      return false;
   }
   return false;
 }

@@ -18,6 +18,7 @@ const char* stop_reason_name(StopReason why) {
     case StopReason::Halted: return "halted";
     case StopReason::StopRequest: return "stop requested";
     case StopReason::Shutdown: return "shutdown (triple fault)";
+    case StopReason::MonitorTrap: return "trap into a monitor";
   }
   return "?";
 }

@@ -1,0 +1,284 @@
+// Trap-and-emulate over shadow paging (modes/tae_monitor.h) on a whole Machine, with small
+// hand-assembled guests: what the guest sees of a true page fault is what bare metal
+// shows it, the guest cannot reach the monitor's memory, and a hostile guest (random
+// privileged instructions, random and self-referencing page tables, a flood of writes
+// to its own page tables) runs to its budget without ever reaching ring 0 or disturbing
+// the monitor. The sanitizer build runs these too.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/machine.h"
+#include "modes/monitor.h"
+#include "modes/shadow_mmu.h"
+#include "modes/tae_monitor.h"
+#include "tests/unit/cpu_test_machine.h"
+
+namespace vmlab::test {
+namespace {
+
+constexpr u32 kGuestMib = 8;
+constexpr u32 kHandlers = 0x40000;  // vector v: kHandlers + 0x40 * v
+constexpr u32 kResults = 0x30000;
+constexpr u32 kGuestPd = 0x100000;
+constexpr u32 kRandomDirs = 0x140000;  // 16 page directories for the hostile guest's CR3 loads
+constexpr u32 kTablePointers = 0x32000;  // the GDT's and the IDT's pseudo-descriptors
+
+// A protected-mode PC at ring 0 with a GDT, IDT, TSS and identity-mapped paging, set up
+// as a loader would, then (optionally) handed to the tae-shadow monitor.
+struct TaeMachine {
+  Machine machine{config()};
+  Cpu& cpu = machine.cpu();
+  PhysicalMemory& memory = machine.memory();
+  PageTables tables{memory, kGuestPd};
+
+  static MachineConfig config() {
+    MachineConfig c;
+    c.mem_mib = kGuestMib;
+    c.monitor_mib = monitor_memory_mib(parse_mode("tae-shadow"));
+    return c;
+  }
+  TaeMachine() {
+    cpu.enter_flat_protected_mode();
+    write64(kGdtBase + kKernelCs, flat_code(0));
+    write64(kGdtBase + kKernelDs, flat_data(0));
+    write64(kGdtBase + (kUserCs & ~3), flat_code(3));
+    write64(kGdtBase + (kUserDs & ~3), flat_data(3));
+    write64(kGdtBase + kTssSel, tss_descriptor(kTssBase, 0x67) | (u64(2) << 40));  // busy
+    cpu.set_gdtr({kGdtBase, u16(kGdtEntries * 8 - 1)});
+    Tss32 tss;
+    tss.esp0 = kKernelStackTop;
+    tss.ss0 = kKernelDs;
+    write_tss(memory, kTssBase, tss);
+    SegmentCache tr;
+    tr.selector = kTssSel;
+    tr.base = kTssBase;
+    tr.limit = 0x67;
+    tr.access = 0x8B;
+    cpu.m_tr = tr;
+    for (int v = 0; v < 256; ++v)
+      write64(kIdtBase + 8u * v, gate_descriptor(STS_IG32, kKernelCs, kHandlers + 0x40u * v, 0));
+    cpu.set_idtr({kIdtBase, 256 * 8 - 1});
+    for (int v = 0; v < 256; ++v) load(kHandlers + 0x40u * v, {0xB0, 0x11, 0xE6, 0xF4});  // exit 0x11
+    tables.identity_map(0, kGuestMib << 20, PTE_P | PTE_W);
+    cpu.set_cr3(kGuestPd);
+    cpu.set_cr0(cpu.cr0() | CR0_PG);
+    cpu.set_reg(ESP, kKernelStackTop);
+  }
+  void attach() { machine.attach_monitor(make_monitor(parse_mode("tae-shadow"))); }
+  void load(u32 addr, std::initializer_list<u8> bytes) { memory.write(addr, bytes.begin(), u32(bytes.size())); }
+  void load(const CodeBuilder& c) { memory.write(c.origin(), c.bytes().data(), u32(c.bytes().size())); }
+  void write64(u32 addr, u64 v) { memory.write(addr, &v, 8); }
+  u32 read32(u32 addr) const {
+    u32 v;
+    memory.read(addr, &v, 4);
+    return v;
+  }
+  RunResult run(const CodeBuilder& code, u64 budget = 1'000'000) {
+    load(code);
+    cpu.set_eip(code.origin());
+    return machine.run(budget);
+  }
+};
+
+// #PF handler: store the error code and CR2, exit 0x10.
+void pf_recorder(TaeMachine& m) {
+  CodeBuilder h(kHandlers + 0x40 * kPF);
+  h.b({0x58});                          // pop eax (error code)
+  h.b({0xA3}).d(kResults);              // mov [kResults], eax
+  h.b({0x0F, 0x20, 0xD0});              // mov eax, cr2
+  h.b({0xA3}).d(kResults + 4);          // mov [kResults + 4], eax
+  h.b({0xB0, 0x10, 0xE6, 0xF4});        // exit 0x10
+  m.load(h);
+}
+
+TEST(TaeMonitor, ATruePageFaultReachesTheGuestAsOnBareMetal) {
+  for (bool tae : {false, true}) {
+    SCOPED_TRACE(tae ? "tae-shadow" : "native");
+    TaeMachine m;
+    pf_recorder(m);
+    if (tae) m.attach();
+    CodeBuilder c(kKernelCode);
+    c.b({0xC7, 0x05}).d(0x00C01234).d(7);  // mov dword [0xC01234], 7: not mapped
+    RunResult r = m.run(c);
+    ASSERT_EQ(r.kind, RunResult::Kind::ExitPort) << r.message;
+    EXPECT_EQ(r.exit_value, 0x10u);
+    EXPECT_EQ(m.read32(kResults), PFEC_W) << "not present, write, supervisor";
+    EXPECT_EQ(m.read32(kResults + 4), 0x00C01234u) << "CR2 as the guest reads it";
+    if (tae) {
+      EXPECT_EQ(m.machine.counters().shadow_true_faults, 1u);
+      EXPECT_EQ(m.cpu.cpl(), 1) << "the guest kernel runs at ring 1";
+      EXPECT_EQ(m.machine.monitor()->vcpu().cr2, 0x00C01234u);
+    }
+  }
+}
+
+TEST(TaeMonitor, TheGuestCannotReadOrWriteMonitorMemory) {
+  TaeMachine m;
+  const u32 monitor = u32(m.memory.guest_size());
+  // Guest PTEs that name monitor memory: the hole's page table and the shadow GDT.
+  m.tables.map(0xC00000, monitor, PTE_P | PTE_W);
+  m.tables.map(0xC01000, monitor + 0x1000, PTE_P | PTE_W);
+  CodeBuilder gp(kHandlers + 0x40 * kGP);
+  gp.b({0x58, 0xA3}).d(kResults + 8);   // pop eax; mov [kResults + 8], eax
+  gp.b({0xB0, 0x10, 0xE6, 0xF4});
+  m.load(gp);
+  m.attach();
+  CodeBuilder c(kKernelCode);
+  c.b({0xA1}).d(0xC00000).b({0xA3}).d(kResults);        // mov eax, [0xC00000]; store
+  c.b({0xC7, 0x05}).d(0xC00000).d(0x12345678);           // mov dword [0xC00000], 0x12345678
+  c.b({0xC7, 0x05}).d(0xC01008).d(0x12345678);           // and into the GDT's page
+  c.b({0xA1}).d(0xC01008).b({0xA3}).d(kResults + 4);
+  c.b({0xA1}).d(ShadowMmu::kHoleBase + 0x10);             // mov eax, [hole]: beyond the segment limit
+  c.b({0xB0, 0x11, 0xE6, 0xF4});
+  RunResult r = m.run(c);
+  ASSERT_EQ(r.kind, RunResult::Kind::ExitPort) << r.message;
+  EXPECT_EQ(r.exit_value, 0x10u) << "the hole read raised #GP in the guest";
+  EXPECT_EQ(m.read32(kResults), 0xFFFFFFFFu) << "open bus, not the monitor's page table";
+  EXPECT_EQ(m.read32(kResults + 4), 0xFFFFFFFFu);
+  EXPECT_EQ(m.read32(kResults + 8), 0u) << "#GP(0): a segment limit violation";
+  for (u32 a = monitor; a < m.memory.size(); a += 4) ASSERT_NE(m.read32(a), 0x12345678u) << std::hex << a;
+  EXPECT_GE(m.machine.counters().shadow_mmio_faults, 4u);
+}
+
+// ---- A hostile guest ----
+
+// Interesting instructions, one per 16-byte slot (padded with NOPs), so that execution
+// runs from slot to slot and a handler can restart at any slot.
+std::vector<u8> hostile_slot(std::mt19937& rng) {
+  auto imm = [&] { return u32(rng()); };
+  auto le = [](std::vector<u8>& v, u32 x) {
+    for (int i = 0; i < 4; ++i) v.push_back(u8(x >> (8 * i)));
+  };
+  std::vector<u8> s;
+  switch (rng() % 24) {
+    case 0: s = {0xB8}; le(s, imm()); break;                                   // mov eax, random
+    case 1: s = {0xBB}; le(s, imm()); break;                                   // mov ebx, random
+    case 2: s = {0xB8}; le(s, 0x102000 + (imm() % 79) * 0x1000 + 8 + (imm() % 1022) * 4); break;  // -> page tables
+    case 3: s = {0x89, 0x18}; break;                                           // mov [eax], ebx
+    case 4: s = {0xC7, 0x00}; le(s, kGuestPd | PTE_P | PTE_W); break;          // a PDE/PTE -> the directory
+    case 5: s = {0xB8}; le(s, kRandomDirs + (imm() & 0xF000) + (imm() & 0xFFF)); s.insert(s.end(), {0x0F, 0x22, 0xD8, 0x31, 0xC0}); break;
+    case 6: s = {0xB8}; le(s, kRandomDirs + (imm() & 0xF000)); s.insert(s.end(), {0x0F, 0x22, 0xD8, 0x31, 0xC0}); break;
+    case 7: s = {0x0F, 0x20, 0xC0, 0x0D, 0x01, 0x00, 0x00, 0x80, 0x0F, 0x22, 0xC0}; break;  // paging on
+    case 8: s = {0x0F, 0x22, 0xE0}; break;                                     // mov cr4, eax
+    case 9: s = {0x0F, 0x01, 0x38}; break;                                     // invlpg [eax]
+    case 10: s = {0xFA}; break;                                                // cli
+    case 11: s = {0xFB}; break;                                                // sti
+    case 12: s = {0x9C, 0x9D}; break;                                          // pushf; popf
+    case 13: s = {0xE6, 0x80, 0xE4, 0x61}; break;                              // out 0x80, al; in al, 0x61
+    case 14: s = {0x0F, 0x32}; break;                                          // rdmsr
+    case 15: s = {0xCD, u8(rng())}; break;                                     // int n
+    case 16: s = {0x0F, 0x01, 0x15}; le(s, kTablePointers); break;            // lgdt [the guest's GDT]
+    case 17: s = {0x0F, 0x01, 0x1D}; le(s, kTablePointers + 8); break;        // lidt [the guest's IDT]
+    case 18: s = {0x8E, 0xD3}; break;                                          // mov ss, bx
+    case 19: s = {0x0F, 0x00, 0xD3}; break;                                    // ltr bx
+    case 20: s = {0xCF}; break;                                                // iret
+    case 21: s = {0x0F, 0x35}; break;                                          // sysexit
+    case 22: for (int i = 0; i < 6; ++i) s.push_back(u8(rng())); break;        // anything
+    default: s = {0x89, 0x18, 0x83, 0xC0, 0x04, 0x89, 0x18}; break;            // two stores in a row
+  }
+  s.resize(16, 0x90);
+  return s;
+}
+
+constexpr u32 kHostileCode = 0x200000, kHostileSlots = 1024, kSeedCell = 0x31000;
+
+// The hostile guest for `seed`: random slots, recovering handlers, random directories.
+void build_hostile(TaeMachine& m, u32 seed) {
+  std::mt19937 rng(seed);
+  CodeBuilder code(kHostileCode);
+  for (u32 i = 0; i < kHostileSlots; ++i) code.b(hostile_slot(rng));
+  m.load(code);
+  // Every vector: recover as a kernel would (stack, address space, segments), pick a
+  // pseudo-random slot and go on there.
+  u16 gdt_limit = kGdtEntries * 8 - 1, idt_limit = 256 * 8 - 1;
+  m.memory.write(kTablePointers, &gdt_limit, 2);
+  m.memory.write(kTablePointers + 2, &kGdtBase, 4);
+  m.memory.write(kTablePointers + 8, &idt_limit, 2);
+  m.memory.write(kTablePointers + 10, &kIdtBase, 4);
+  for (u32 v = 0; v < 256; ++v) {
+    CodeBuilder h(kHandlers + 0x40 * v);
+    h.b({0xBC}).d(kKernelStackTop);                              // mov esp, top
+    h.b({0xB8}).d(kGuestPd).b({0x0F, 0x22, 0xD8});               // mov eax, kGuestPd; mov cr3, eax
+    h.b({0x66, 0xB8}).w(kKernelDs).b({0x8E, 0xD8, 0x8E, 0xD0});  // mov ax, 0x10; mov ds, ax; mov ss, ax
+    h.b({0xA1}).d(kSeedCell);                                    // mov eax, [seed]
+    h.b({0x69, 0xC0}).d(1103515245);                             // imul eax, eax, 1103515245
+    h.b({0x05}).d(12345);                                        // add eax, 12345
+    h.b({0xA3}).d(kSeedCell);                                    // mov [seed], eax
+    h.b({0x25}).d((kHostileSlots - 1) << 4);                     // and eax, slot mask
+    h.b({0x05}).d(kHostileCode);                                 // add eax, kHostileCode
+    h.b({0xFF, 0xE0});                                           // jmp eax
+    m.load(h);
+  }
+  // Random page directories for the random CR3 loads: the low 8 MiB (code, IDT, stack)
+  // as in the loader's tables, everything else random, with self-references.
+  for (u32 t = 0; t < 16; ++t)
+    for (u32 i = 0; i < 1024; ++i) {
+      u32 v = rng();
+      if (i < 2) v = m.tables.pde(i << 22);
+      else if (i % 97 == 0) v = (kRandomDirs + t * 0x1000) | PTE_P | PTE_W;
+      m.memory.write(kRandomDirs + t * 0x1000 + i * 4, &v, 4);
+    }
+  m.memory.write(kSeedCell, &seed, 4);
+  m.cpu.set_eip(kHostileCode);
+}
+
+// How a run ended, with the monitor's stops for a guest that took itself down (triple
+// fault, an IDT it unmapped) counted as the triple fault bare metal gives.
+RunResult::Kind end_kind(const RunResult& r) {
+  return r.kind == RunResult::Kind::MonitorStop ? RunResult::Kind::TripleFault : r.kind;
+}
+
+TEST(TaeMonitor, AHostileGuestRunsToItsBudgetWithoutReachingRing0OrTheMonitor) {
+  constexpr u64 kBudget = 200'000;
+  int full_runs = 0;
+  for (u32 seed = 1; seed <= 24; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    TaeMachine native;
+    build_hostile(native, seed);
+    RunResult bare = native.machine.run(kBudget);
+
+    TaeMachine m;
+    build_hostile(m, seed);
+    m.attach();
+    auto* tae = dynamic_cast<TaeMonitor*>(m.machine.monitor());
+    ASSERT_NE(tae, nullptr);
+    int ring0 = 0;
+    m.machine.events().subscribe([&](const Event& e) {
+      if (e.kind == EventKind::Exit && m.cpu.cpl() == 0) ++ring0;
+    });
+    RunResult r = m.machine.run(kBudget);
+    // It ends as it ends on bare metal: the budget, a halt, or the triple fault it caused.
+    EXPECT_EQ(end_kind(r), end_kind(bare)) << r.message << " / native: " << bare.message;
+    if (r.kind == RunResult::Kind::MonitorStop) {
+      EXPECT_TRUE(r.message.find("triple fault") != std::string::npos ||
+                  r.message.find("not mapped") != std::string::npos) << r.message;
+    }
+    if (r.kind == RunResult::Kind::BudgetExhausted) ++full_runs;
+    EXPECT_EQ(ring0, 0);
+    EXPECT_NE(m.cpu.cpl(), 0);
+    EXPECT_GT(m.machine.counters().exits, 0u);
+    // The monitor's own descriptors are intact, and the shadow maps nothing but guest RAM.
+    u32 hpa;
+    ASSERT_TRUE(m.cpu.debug_translate(TaeMonitor::kGdtLinear + TaeMonitor::kMonitorCode, hpa));
+    EXPECT_EQ(m.read32(hpa), 0x0000FFFFu);
+    EXPECT_EQ(m.read32(hpa + 4), 0x00CF9B00u);
+    const u32 root = m.cpu.cr3() & PTE_FRAME;
+    EXPECT_TRUE(tae->monitor_memory().owns(root));
+    for (u32 i = 0; i < ShadowMmu::kHolePde; ++i) {
+      u32 pde = m.read32(root + 4 * i);
+      if (!(pde & PTE_P)) continue;
+      ASSERT_TRUE(tae->monitor_memory().owns(pde & PTE_FRAME)) << i;
+      for (u32 j = 0; j < 1024; ++j) {
+        u32 pte = m.read32((pde & PTE_FRAME) + 4 * j);
+        if (pte & PTE_P) {
+          ASSERT_LT(pte & PTE_FRAME, m.memory.guest_size()) << i << " " << j;
+        }
+      }
+    }
+  }
+  EXPECT_GE(full_runs, 8) << "most seeds should survive to the budget, or the test exercises little";
+}
+
+}  // namespace
+}  // namespace vmlab::test
