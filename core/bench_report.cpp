@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/text_table.h"
 
 namespace vmlab {
 namespace {
@@ -52,25 +53,6 @@ std::string published_cell(std::string_view guest, std::string_view benchmark) {
   std::optional<PublishedCost> cost = published_native_p4(benchmark);
   if (!cost) return "-";
   return fmt::format("{}{}", cost->approximate ? "~" : "", cost->cycles);
-}
-
-// Cells laid out in columns two spaces apart, the first left-aligned, the rest right.
-std::string align_columns(const std::vector<std::vector<std::string>>& cells) {
-  std::vector<std::size_t> width;
-  for (const auto& row : cells)
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      if (width.size() <= c) width.push_back(0);
-      width[c] = std::max(width[c], row[c].size());
-    }
-  std::string out;
-  for (const auto& row : cells) {
-    std::string line = "  ";
-    for (std::size_t c = 0; c < row.size(); ++c)
-      line += c == 0 ? fmt::format("{:<{}}", row[c], width[c]) : fmt::format("  {:>{}}", row[c], width[c]);
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
-  return out;
 }
 
 std::string text_section(const BenchGuest& guest, const std::string& cost_profile) {

@@ -18,7 +18,8 @@
 //   Mmio         a=physical address b=value size flags: kWrite
 //   Halt         c=EIP
 //   TaskSwitch   a=old TSS selector b=new TSS selector c=reason (0 jmp, 1 call/int, 2 iret)
-//   Exit         a=exit reason b=qualification c=guest EIP (the modes issues)
+//   Exit         a=exit reason b=qualification c=guest EIP d=cost in cycles (saturated)
+//                size_or_level=ExitCategory table=CpuStrategy of the mode (modes/exit.h)
 //   RunEnd       a=RunResult::Kind
 //   IrqLine      a=ISA interrupt line b=new level (devices raising or lowering a line)
 #pragma once
@@ -64,6 +65,7 @@ struct Event {
   u8 flags = 0;
   u8 table = 0;
   u32 a = 0, b = 0, c = 0;
+  u32 d = 0;
 };
 
 class VirtualClock;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "modes/exit.h"
 
 namespace vmlab {
 
@@ -102,9 +103,13 @@ TraceEntry describe(const Event& e) {
       return {"task switch", "cpu",
               Args().hex("old_tss", e.a).hex("new_tss", e.b)
                   .text("reason", task_switch_reason(e.c)).str()};
-    case EventKind::Exit:
-      return {fmt::format("exit {}", e.a), "exit",
-              Args().num("reason", e.a).hex("qualification", e.b).hex("eip", e.c).str()};
+    case EventKind::Exit: {
+      std::string reason = exit_reason_name(e.table, u16(e.a));
+      std::string category(category_name(ExitCategory(e.size_or_level)));
+      return {reason, "exit",
+              Args().text("reason", reason.c_str()).num("reason_code", e.a).text("category", category.c_str())
+                  .hex("qualification", e.b).hex("eip", e.c).num("cost", e.d).str()};
+    }
     case EventKind::RunEnd:  // a = core/machine.h RunResult::Kind
       return {"run end", "cpu", Args().num("result", e.a).str()};
     case EventKind::IrqLine:
@@ -156,6 +161,22 @@ void TraceWriter::close() {
 void TraceWriter::write_event(const Event& e) {
   if (!m_file) return;
   TraceEntry entry = describe(e);
+  if (e.kind == EventKind::Exit) {
+    // A complete event spanning the cycles the exit cost (the clock already moved past
+    // them when it was emitted), then the running count of exits of its category.
+    u64 start = e.time >= e.d ? e.time - e.d : 0;
+    write(fmt::format(",\n{{\"name\":\"{}\",\"cat\":\"exit\",\"ph\":\"X\",\"ts\":{},\"dur\":{},"
+                      "\"pid\":1,\"tid\":1,\"args\":{{{}}}}}",
+                      entry.name, timestamp(start), timestamp(e.time - start), entry.args));
+    std::string category(category_name(ExitCategory(e.size_or_level)));
+    u64& count = m_exit_counts[category];
+    ++count;
+    write(fmt::format(",\n{{\"name\":\"exits\",\"ph\":\"C\",\"ts\":{},\"pid\":1,\"tid\":1,"
+                      "\"args\":{{\"{}\":{}}}}}",
+                      timestamp(e.time), category, count));
+    m_written += 2;
+    return;
+  }
   write(fmt::format(",\n{{\"name\":\"{}\",\"cat\":\"{}\",\"ph\":\"i\",\"s\":\"t\",\"ts\":{},"
                     "\"pid\":1,\"tid\":1,\"args\":{{{}}}}}",
                     entry.name, entry.category, timestamp(e.time), entry.args));

@@ -8,6 +8,8 @@
 //   {"name":"process_name","ph":"M",...},          metadata: process "vmlab", thread "cpu0"
 //   {"name":"#PF","cat":"exception","ph":"i","s":"t","ts":12.345,"pid":1,"tid":1,
 //    "args":{"vector":"0xe","error_code":"0x2","eip":"0xc0101234"}},
+//   {"name":"tae.cli","cat":"exit","ph":"X","ts":13.000,"dur":3.200,...}, an exit over its cost
+//   {"name":"exits","ph":"C","ts":16.200,...,"args":{"privileged-instruction":1}},
 //   ...
 //   ]}
 //
@@ -16,6 +18,7 @@
 // written with exactly three decimals so that it is exact and identical on every run.
 #pragma once
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "core/events.h"
@@ -48,6 +51,7 @@ class TraceWriter {
   int m_subscription = 0;
   u64 m_written = 0;
   int m_write_errno = 0;  // first write error, reported by close()
+  std::map<std::string, u64> m_exit_counts;  // exits by category so far (counter track)
 };
 
 }  // namespace vmlab

@@ -8,6 +8,7 @@
 // category), one count in Counters::exits_by_reason and exits_by_category, and a price
 // from the cost model added to virtual time.
 #pragma once
+#include <string>
 #include <string_view>
 
 #include "core/types.h"
@@ -33,6 +34,9 @@ enum class ExitCategory : u8 {
 };
 
 std::string_view category_name(ExitCategory category);
+// The name of a mode's exit reason ("tae.cli"), for traces and counters; `cpu_strategy`
+// is the CpuStrategy of the mode (Event::table of an Exit event).
+std::string exit_reason_name(u8 cpu_strategy, u16 reason);
 
 struct Exit {
   u16 reason = 0;        // the mode's reason code

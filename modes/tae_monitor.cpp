@@ -473,7 +473,8 @@ void TaeMonitor::record(Exit& exit) {
   }
   ++counters.exits;
   u64*& by_reason = m_reason_counters[exit.reason];
-  if (!by_reason) by_reason = &counters.exits_by_reason[fmt::format("tae.{}", kReasonNames[exit.reason])];
+  if (!by_reason)
+    by_reason = &counters.exits_by_reason[exit_reason_name(u8(CpuStrategy::TrapAndEmulate), exit.reason)];
   ++*by_reason;
   u64*& by_category = m_category_counters[size_t(exit.category)];
   if (!by_category) by_category = &counters.exits_by_category[std::string(category_name(exit.category))];
@@ -486,6 +487,8 @@ void TaeMonitor::record(Exit& exit) {
     e.a = exit.reason;
     e.b = exit.qualification;
     e.c = exit.guest_eip;
+    e.d = u32(std::min<u64>(exit.cost, 0xFFFFFFFFu));
+    e.table = u8(CpuStrategy::TrapAndEmulate);
     events.emit(e);
   }
   m_last_exit = exit;
@@ -940,6 +943,12 @@ std::unique_ptr<Monitor> make_monitor(const ModeSpec& spec) {
 }
 
 u32 monitor_memory_mib(const ModeSpec& spec) { return spec.cpu == CpuStrategy::None ? 0 : 16; }
+
+std::string exit_reason_name(u8 cpu_strategy, u16 reason) {
+  if (CpuStrategy(cpu_strategy) == CpuStrategy::TrapAndEmulate && reason < size_t(TaeReason::kCount))
+    return fmt::format("tae.{}", kReasonNames[reason]);
+  return fmt::format("reason {}", reason);
+}
 
 std::string_view category_name(ExitCategory category) {
   static constexpr std::string_view kNames[] = {

@@ -119,6 +119,23 @@ TEST(TaeShadow, AGuestThatReliesOnSensitiveInstructionsFailsVisibly) {
   EXPECT_EQ(tae.failures[0], "FAIL sensitive 15 instructions do not behave as on bare metal");
 }
 
+// The Perfetto trace of a tae-shadow run: exits as complete events with their reason and
+// qualification, the counter track, and page walks of both the guest's tables (the
+// monitor's walk) and the shadow tables (the hardware's).
+TEST(TaeShadow, TheTraceShowsExitsAndBothKindsOfPageWalk) {
+  std::filesystem::path trace = scratch_dir() / "tae-trace.json";
+  GuestOutput out = run_guest("nanobench", {"--mode", "tae-shadow", "--append", "pgfault=3 in=3",
+                                            "--trace", trace.string()});
+  ASSERT_EQ(out.child.status, kSuccess) << out.child.out << out.child.err;
+  std::string text = slurp(trace);
+  EXPECT_NE(text.find("{\"name\":\"tae.port-io\",\"cat\":\"exit\",\"ph\":\"X\""), std::string::npos);
+  EXPECT_NE(text.find("\"reason\":\"tae.true-page-fault\""), std::string::npos);
+  EXPECT_NE(text.find("\"qualification\":\"0x80\""), std::string::npos) << "the port of the IN";
+  EXPECT_NE(text.find("{\"name\":\"exits\",\"ph\":\"C\""), std::string::npos);
+  EXPECT_NE(text.find("\"table\":\"shadow\""), std::string::npos);
+  EXPECT_NE(text.find("\"table\":\"guest\""), std::string::npos);
+}
+
 TEST(TaeShadow, ABootFromDiskIsRefusedWithOneLine) {
   std::filesystem::path disk = scratch_dir() / "tae-disk.img";
   std::ofstream(disk) << std::string(512, '\0');

@@ -2,6 +2,9 @@
 // readable names and categories, whether it holds many events, none, or was closed
 // by a destructor.
 #include "core/trace_writer.h"
+#include "modes/exit.h"
+#include "modes/mode_spec.h"
+#include "modes/tae_monitor.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -119,7 +122,6 @@ TEST_F(TraceWriterTest, EveryKindGetsReadableNameAndCategory) {
   events.emit(Event{.kind = EventKind::Mmio, .size_or_level = 4, .a = 0xFEE000B0});
   events.emit(Event{.kind = EventKind::Halt, .c = 0x100});
   events.emit(Event{.kind = EventKind::TaskSwitch, .a = 0x28, .b = 0x30, .c = 2});
-  events.emit(Event{.kind = EventKind::Exit, .a = 28, .b = 0x3});
   events.emit(Event{.kind = EventKind::RunEnd, .a = 1});
   events.emit(Event{.kind = EventKind::IrqLine, .a = 14, .b = 1});
   writer.close();
@@ -129,8 +131,8 @@ TEST_F(TraceWriterTest, EveryKindGetsReadableNameAndCategory) {
       {"TLB fill", "tlb"},             {"TLB flush", "tlb"},
       {"INVLPG", "tlb"},               {"in 0x60", "io"},
       {"mmio read 0xfee000b0", "io"},  {"HLT", "cpu"},
-      {"task switch", "cpu"},          {"exit 28", "exit"},
-      {"run end", "cpu"},              {"IRQ14 raised", "interrupt"}};
+      {"task switch", "cpu"},          {"run end", "cpu"},
+      {"IRQ14 raised", "interrupt"}};
   std::vector<nlohmann::json> ev = instants();
   ASSERT_EQ(ev.size(), expected.size());
   for (size_t i = 0; i < ev.size(); ++i) {
@@ -140,7 +142,39 @@ TEST_F(TraceWriterTest, EveryKindGetsReadableNameAndCategory) {
   EXPECT_EQ(ev[3]["args"]["table"], "ept");
   EXPECT_EQ(ev[5]["args"]["global_pages"], "flushed");
   EXPECT_EQ(ev[10]["args"]["reason"], "iret");
-  EXPECT_EQ(ev[13]["args"]["line"], 14);
+  EXPECT_EQ(ev[12]["args"]["line"], 14);
+}
+
+// An exit is a complete event over the cycles it cost, named by its mode's reason, and
+// moves a counter track of exits by category.
+TEST_F(TraceWriterTest, ExitsAreCompleteEventsWithACounterTrack) {
+  TraceWriter writer(events, path);
+  instructions = 5000;  // emitted after the monitor charged the exit: it began 3200 earlier
+  events.emit(Event{.kind = EventKind::Exit, .size_or_level = u8(ExitCategory::Io),
+                    .table = u8(CpuStrategy::TrapAndEmulate), .a = u32(TaeReason::PortIo), .b = 0x80,
+                    .c = 0x1234, .d = 3200});
+  events.emit(Event{.kind = EventKind::Exit, .size_or_level = u8(ExitCategory::Io),
+                    .table = u8(CpuStrategy::TrapAndEmulate), .a = u32(TaeReason::PortIo), .b = 0x80,
+                    .c = 0x1238, .d = 3200});
+  writer.close();
+  nlohmann::json doc = nlohmann::json::parse(contents());
+  std::vector<nlohmann::json> complete, counters;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["ph"] == "X") complete.push_back(e);
+    if (e["ph"] == "C") counters.push_back(e);
+  }
+  ASSERT_EQ(complete.size(), 2u);
+  EXPECT_EQ(complete[0]["name"], "tae.port-io");
+  EXPECT_EQ(complete[0]["cat"], "exit");
+  EXPECT_EQ(complete[0]["ts"], 1.8);
+  EXPECT_EQ(complete[0]["dur"], 3.2);
+  EXPECT_EQ(complete[0]["args"]["category"], "io");
+  EXPECT_EQ(complete[0]["args"]["qualification"], "0x80");
+  EXPECT_EQ(complete[0]["args"]["eip"], "0x1234");
+  EXPECT_EQ(complete[0]["args"]["cost"], 3200);
+  ASSERT_EQ(counters.size(), 2u);
+  EXPECT_EQ(counters[1]["name"], "exits");
+  EXPECT_EQ(counters[1]["args"]["io"], 2);
 }
 
 TEST_F(TraceWriterTest, DestructorFinishesTheFile) {

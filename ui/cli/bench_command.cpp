@@ -3,26 +3,17 @@
 // The runs themselves are core/guest_run.h; the table is core/bench_report.h.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
-#include <future>
-#include <mutex>
-#include <thread>
 
 #include "core/bench_report.h"
 #include "core/error.h"
 #include "core/guest_catalog.h"
 #include "core/guest_run.h"
-#include "modes/mode_spec.h"
 #include "ui/cli/commands.h"
+#include "ui/cli/parallel_runs.h"
 
 namespace vmlab::cli {
-
-// Without --max-insns each run still ends: the benchmark guests retire about 270 M
-// instructions together, so 20 G is a hang, not a slow host.
-constexpr u64 kDefaultBudget = 20'000'000'000;
 
 namespace {
 
@@ -35,77 +26,6 @@ struct BenchOptions {
   std::optional<u64> max_insns;
   std::string cost_profile = "p4-2006";
 };
-
-// Every mode named in the --modes arguments, checked runnable, by display name.
-std::vector<std::string> resolve_modes(const std::vector<std::string>& arguments) {
-  std::vector<std::string> modes;
-  for (const std::string& argument : arguments)
-    for (const std::string& text : split_mode_list(argument)) {
-      ModeSpec spec = parse_mode(text);
-      require_runnable(spec);
-      std::optional<std::string_view> preset = preset_name(spec);
-      std::string name = preset ? std::string(*preset) : to_string(spec);
-      if (std::find(modes.begin(), modes.end(), name) != modes.end())
-        throw UserError("mode '" + name + "' is given twice in --modes: list each mode once");
-      modes.push_back(name);
-    }
-  if (modes.empty()) throw UserError("--modes names no mode: give at least one, e.g. --modes native");
-  return modes;
-}
-
-// One line on stderr, redrawn in place while the runs go on (only on a terminal).
-class ProgressLine {
- public:
-  explicit ProgressLine(std::vector<std::string> labels)
-      : m_labels(std::move(labels)), m_phases(m_labels.size(), RunPhase::Waiting) {}
-
-  // From run_guests(), in whichever thread changed a phase.
-  void update(std::span<const RunPhase> phases) {
-    std::lock_guard lock(m_mutex);
-    m_phases.assign(phases.begin(), phases.end());
-  }
-
-  void draw(std::chrono::seconds elapsed) {
-    std::lock_guard lock(m_mutex);
-    std::size_t finished = 0;
-    std::string running;
-    for (std::size_t i = 0; i < m_phases.size(); ++i) {
-      if (m_phases[i] == RunPhase::Finished) ++finished;
-      if (m_phases[i] == RunPhase::Running) running += (running.empty() ? "" : ", ") + m_labels[i];
-    }
-    std::string line = fmt::format("vmlab bench: {} s, {} of {} runs finished; running {}", elapsed.count(),
-                                   finished, m_phases.size(), running.empty() ? "-" : running);
-    if (line.size() > kWidth) line = line.substr(0, kWidth - 3) + "...";
-    std::fprintf(stderr, "\r%s\033[K", line.c_str());
-    std::fflush(stderr);
-  }
-
-  static void clear() {
-    std::fputs("\r\033[K", stderr);
-    std::fflush(stderr);
-  }
-
- private:
-  static constexpr std::size_t kWidth = 79;  // never wrap, or \r cannot redraw the line
-  std::mutex m_mutex;
-  std::vector<std::string> m_labels;
-  std::vector<RunPhase> m_phases;
-};
-
-// run_guests() with at most one thread per host CPU, and a progress line on a terminal.
-std::vector<GuestRunResult> run_all(const std::vector<GuestRunSpec>& specs, std::vector<std::string> labels) {
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  if (!isatty(STDERR_FILENO)) return run_guests(specs, threads);
-  ProgressLine progress(std::move(labels));
-  auto done = std::async(std::launch::async, [&] {
-    return run_guests(specs, threads, [&progress](std::span<const RunPhase> p) { progress.update(p); });
-  });
-  auto start = std::chrono::steady_clock::now();
-  while (done.wait_for(std::chrono::milliseconds(500)) != std::future_status::ready)
-    progress.draw(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start));
-  ProgressLine::clear();
-  return done.get();
-}
 
 // The report skeleton: every guest, with a spec per mode for those that can run.
 BenchReport plan(const BenchOptions& o, const std::vector<std::string>& modes,
@@ -147,7 +67,7 @@ int bench(const BenchOptions& o) {
   std::vector<std::string> labels;
   for (const BenchGuest& guest : report.guests)
     for (const BenchRun& run : guest.runs) labels.push_back(guest.name + " (" + run.mode + ")");
-  std::vector<GuestRunResult> results = run_all(specs, labels);
+  std::vector<GuestRunResult> results = run_in_parallel(specs, labels, "bench");
   std::size_t next = 0;
   for (BenchGuest& guest : report.guests)
     for (BenchRun& run : guest.runs) {

@@ -18,6 +18,7 @@ using Action = std::function<int()>;
 Action add_run_command(CLI::App& app);
 Action add_conformance_command(CLI::App& app);
 Action add_bench_command(CLI::App& app);
+Action add_compare_command(CLI::App& app);
 // Subcommands planned by later issues: they say so plainly and fail.
 void add_planned_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Action>>& actions);
 
