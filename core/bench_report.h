@@ -53,6 +53,14 @@ inline constexpr std::string_view kNanobenchGuest = "nanobench";
 // Adams & Agesen's native Pentium 4 figure for `benchmark`, or nullopt.
 std::optional<PublishedCost> published_native_p4(std::string_view benchmark);
 
+// Adams & Agesen's three Pentium 4 columns for one nanobenchmark, as printed: "~N" where
+// the figure is derived, "-" where the paper gives none.
+struct PublishedRow {
+  std::string_view benchmark;
+  std::string_view native, software_vmm, hardware_vmm;
+};
+std::optional<PublishedRow> published_p4(std::string_view benchmark);
+
 // The one-line citation printed under the table.
 std::string_view published_source();
 

@@ -26,6 +26,13 @@ Json counts_json(const std::map<std::string, u64, std::less<>>& counts) {
   return object;
 }
 
+Json results_json(const CompareRun& run) {
+  Json list = Json::array();
+  for (const CompareRun::Result& r : run.results)
+    list.push_back({{"name", r.name}, {"iterations", r.iterations}, {"tenths_per_iteration", r.tenths_per_iteration}});
+  return list;
+}
+
 Json run_json(const Comparison& c, const CompareRun& run) {
   Json priced = Json::object();
   for (std::size_t k = 0; k < kCostKeyCount; ++k)
@@ -43,7 +50,8 @@ Json run_json(const Comparison& c, const CompareRun& run) {
           {"exits", run.exits},
           {"priced", priced},
           {"exits_by_category", counts_json(run.exits_by_category)},
-          {"exits_by_reason", counts_json(run.exits_by_reason)}};
+          {"exits_by_reason", counts_json(run.exits_by_reason)},
+          {"results", results_json(run)}};
 }
 
 // ----- reading -----
@@ -152,6 +160,15 @@ CompareRun read_run(const Json& j, std::size_t index, const SavedReader& reader)
   run.priced = reader.by_cost_key(j, "priced", where, false);
   run.exits_by_category = reader.counts(j, "exits_by_category", where);
   run.exits_by_reason = reader.counts(j, "exits_by_reason", where);
+  const Json& results = reader.field(j, "results", where);
+  if (!results.is_array()) reader.fail(where + ".results must be an array");
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    std::string at = fmt::format("{}.results[{}]", where, i);
+    if (!results[i].is_object()) reader.fail(at + " must be an object");
+    run.results.push_back(CompareRun::Result{reader.text(results[i], "name", at),
+                                             reader.number(results[i], "iterations", at),
+                                             reader.number(results[i], "tenths_per_iteration", at)});
+  }
   return run;
 }
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/bench_report.h"
+#include "core/bench_results.h"
 #include "core/compare_json.h"
 #include "core/error.h"
 #include "core/text_table.h"
@@ -172,11 +174,57 @@ std::string exits_section(const std::vector<const CompareRun*>& passed) {
   return "exits by category\n" + align_columns(cells);
 }
 
+// The guest's own RESULT rows, cycles per iteration in each mode, with Adams & Agesen's
+// three Pentium 4 columns beside the nanobench rows.
+std::string results_section(const Comparison& c, const std::vector<const CompareRun*>& passed) {
+  std::vector<std::string> names;
+  for (const CompareRun* run : passed)
+    for (const CompareRun::Result& r : run->results)
+      if (std::find(names.begin(), names.end(), r.name) == names.end()) names.push_back(r.name);
+  if (names.empty()) return "";
+  bool published = c.guest.rfind(kNanobenchGuest, 0) == 0 &&
+                   std::any_of(names.begin(), names.end(), [](const std::string& n) { return published_p4(n); });
+  std::vector<std::vector<std::string>> cells{{""}};
+  for (const std::string& name : names) cells.push_back({name});
+  for (const CompareRun* run : passed) {
+    cells[0].push_back(run->mode);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      auto it = std::find_if(run->results.begin(), run->results.end(),
+                             [&](const CompareRun::Result& r) { return r.name == names[i]; });
+      cells[i + 1].push_back(it == run->results.end() ? "-" : format_tenths(it->tenths_per_iteration));
+    }
+  }
+  if (published) {
+    cells[0].insert(cells[0].end(), {"A&A native", "A&A BT", "A&A VT-x"});
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      std::optional<PublishedRow> row = published_p4(names[i]);
+      for (std::string_view cell : {row ? row->native : "", row ? row->software_vmm : "",
+                                    row ? row->hardware_vmm : ""})
+        cells[i + 1].emplace_back(cell);
+    }
+  }
+  std::string out = c.repriced_from.empty()
+                        ? std::string("cycles per iteration, as the guest measured them (RDTSC)\n")
+                        : fmt::format("cycles per iteration, as the guest measured them (RDTSC under {}: not "
+                                      "re-priced)\n",
+                                      c.repriced_from);
+  out += align_columns(cells);
+  if (published)
+    out += "A&A: K. Adams and O. Agesen, ASPLOS 2006, Pentium 4 cycles: native, software VMM (binary "
+           "translation), hardware VMM (first VT-x, no EPT); ~ derived, - not given\n";
+  return out;
+}
+
 std::string format_text(const Comparison& c) {
   std::string out = header(c) + summary_section(c);
   std::vector<const CompareRun*> passed = passed_runs(c);
   if (passed.empty()) return out;
-  return out + "\n" + breakdown_section(c, passed) + "\n" + exits_section(passed);
+  for (const std::string& section : {breakdown_section(c, passed), exits_section(passed), results_section(c, passed)}) {
+    if (section.empty()) continue;
+    out += '\n';
+    out += section;
+  }
+  return out;
 }
 
 // ----- csv -----
@@ -220,6 +268,8 @@ std::string format_csv(const Comparison& c) {
       row("exits_by_category." + name, std::to_string(count));
     for (const auto& [name, count] : run.exits_by_reason)
       row("exits_by_reason." + name, std::to_string(count));
+    for (const CompareRun::Result& r : run.results)
+      row("result." + r.name + ".cycles_per_iteration", format_tenths(r.tenths_per_iteration));
   }
   return out;
 }
@@ -240,6 +290,8 @@ CompareRun compare_run(std::string mode, const GuestRunResult& result, const Cos
   run.priced = counters.priced;
   run.exits_by_category = counters.exits_by_category;
   run.exits_by_reason = counters.exits_by_reason;
+  for (const BenchResult& r : parse_bench_output(result.com1).results)
+    run.results.push_back(CompareRun::Result{r.name, r.iterations, r.tenths_per_iteration});
   return run;
 }
 

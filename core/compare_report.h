@@ -45,6 +45,15 @@ struct CompareRun {
   std::array<u64, kCostKeyCount> priced{};  // times each parameter was charged (CostKey order)
   std::map<std::string, u64, std::less<>> exits_by_category;
   std::map<std::string, u64, std::less<>> exits_by_reason;
+  // What the guest measured itself (its RESULT lines: RDTSC, so virtual cycles as they
+  // were under the recorded profile; re-pricing leaves them alone).
+  struct Result {
+    std::string name;
+    u64 iterations = 0;
+    u64 tenths_per_iteration = 0;  // cycles per iteration x 10
+    bool operator==(const Result&) const = default;
+  };
+  std::vector<Result> results;
 
   bool ok() const { return status == kGuestSuccessStatus; }
   bool operator==(const CompareRun&) const = default;

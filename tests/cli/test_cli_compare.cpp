@@ -82,6 +82,17 @@ TEST_F(CliCompare, NanobenchUnderNativeAndTaeShadow) {
   EXPECT_EQ(percent[0], "100.0");
   EXPECT_GT(std::stod(percent[1]), 100.0);
 
+  // The guest's own rows line up with Adams & Agesen's three published columns.
+  std::vector<std::string> pgfault = table_row(r.out, "pgfault");
+  ASSERT_EQ(pgfault.size(), 5u) << r.out;
+  EXPECT_EQ(pgfault[0], "1143.0") << "1,100 for the fault + the loop's instructions (p4-2006)";
+  EXPECT_GT(std::stod(pgfault[1]), 3927.0) << "trap-and-emulate costs more than A&A's BT";
+  EXPECT_EQ((std::vector<std::string>{pgfault[2], pgfault[3], pgfault[4]}),
+            (std::vector<std::string>{"1093", "3927", "11242"}));
+  std::vector<std::string> pushf = table_row(r.out, "pushfpopf");
+  ASSERT_EQ(pushf.size(), 2u) << r.out;
+  EXPECT_EQ(pushf[0], pushf[1]) << "POPF does not trap: the same cost in both modes";
+
   // The breakdown: tae-shadow reflects traps, native does not, and each total is the cycles.
   EXPECT_THAT(r.out, HasSubstr("overhead by event kind (count x price = cycles)\n"));
   std::vector<std::string> reflect = table_row(r.out, "trap.reflect");

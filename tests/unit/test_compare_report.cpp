@@ -261,6 +261,29 @@ TEST(CompareReport, CsvHasOneRowPerModeAndMetric) {
             "toy,test,tae-shadow,message,\"says \"\"no\"\", twice\"\n");
 }
 
+// The guest's own RESULT lines, per mode, with Adams & Agesen's three columns for nanobench.
+TEST(CompareReport, GuestResultsSitBesideThePublishedColumns) {
+  GuestRunResult native = native_result(), tae = tae_result();
+  native.com1 = "RESULT pgfault iterations=10 cycles=11430 cycles_per_iteration=1143.0\n"
+                "RESULT mine iterations=5 cycles=10 cycles_per_iteration=2.0\n";
+  tae.com1 = "RESULT pgfault iterations=10 cycles=103430 cycles_per_iteration=10343.0\n"
+             "RESULT mine iterations=5 cycles=10 cycles_per_iteration=2.0\n";
+  Comparison c = make_comparison({{"native", native}, {"tae-shadow", tae}});
+  ASSERT_EQ(c.runs[1].results.size(), 2u);
+  EXPECT_EQ(c.runs[1].results[0], (CompareRun::Result{"pgfault", 10, 103430}));
+  std::string toy = format_comparison(c, CompareFormat::Text);
+  EXPECT_NE(toy.find("  pgfault  1143.0     10343.0\n"), std::string::npos) << toy;
+  EXPECT_EQ(toy.find("A&A"), std::string::npos) << "published figures only for nanobench";
+  c.guest = "nanobench";
+  std::string text = format_comparison(c, CompareFormat::Text);
+  EXPECT_NE(text.find("  pgfault  1143.0     10343.0        1093    3927     11242\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  mine        2.0         2.0\n"), std::string::npos) << text;
+  EXPECT_EQ(parse_saved_comparison(comparison_to_json(c), "saved.json"), c);
+  std::string csv = format_comparison(c, CompareFormat::Csv);
+  EXPECT_NE(csv.find("nanobench,test,tae-shadow,result.pgfault.cycles_per_iteration,10343.0\n"), std::string::npos)
+      << csv;
+}
+
 TEST(CompareReport, UnknownFormat) {
   EXPECT_EQ(parse_compare_format("csv"), CompareFormat::Csv);
   try {
