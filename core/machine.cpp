@@ -181,7 +181,10 @@ bool Machine::wait_while_halted(RunResult& result) {
 
 // "EIP 0x00100f2c (hlt)": where the guest stopped, for one-line messages.
 std::string Machine::where() const {
-  Disassembly d = disassemble_at_eip(*m_cpu);
+  Disassembly d = m_monitor ? disassemble_at_eip(*m_cpu, [this](u32 linear, u32& phys) {
+    return m_monitor->translate_guest(linear, phys);
+  })
+                            : disassemble_at_eip(*m_cpu);
   return hex32(m_cpu->eip()).insert(0, "EIP ") + " (" + d.text + ")";
 }
 

@@ -34,12 +34,16 @@ Disassembly disassemble(const u8* bytes, size_t available, bool code32) {
 }
 
 Disassembly disassemble_at_eip(const Cpu& cpu) {
+  return disassemble_at_eip(cpu, [&cpu](u32 linear, u32& phys) { return cpu.debug_translate(linear, phys); });
+}
+
+Disassembly disassemble_at_eip(const Cpu& cpu, const std::function<bool(u32, u32&)>& translate) {
   u8 buf[15];
   size_t got = 0;
   u32 linear = cpu.seg(CS).base + cpu.eip();
   for (; got < sizeof buf; ++got) {
     u32 phys;
-    if (!cpu.debug_translate(linear + u32(got), phys) || !cpu.m_memory.contains(phys, 1)) break;
+    if (!translate(linear + u32(got), phys) || !cpu.m_memory.contains(phys, 1)) break;
     buf[got] = *cpu.m_memory.host_ptr(phys);
   }
   if (got == 0) return Disassembly{0, "", "(unmapped)"};

@@ -2,6 +2,7 @@
 // decides the length, so what a person reads and what the CPU executes cannot drift
 // apart silently: a length disagreement is shown instead of hidden.
 #pragma once
+#include <functional>
 #include <string>
 
 #include "core/types.h"
@@ -22,5 +23,9 @@ Disassembly disassemble(const u8* bytes, size_t available, bool code32);
 // Disassemble the instruction at the CPU's CS:EIP, reading guest memory without side
 // effects (no faults, no accessed bits). Text is "(unmapped)" when EIP does not map.
 Disassembly disassemble_at_eip(const Cpu& cpu);
+// The same through another translation of CS:EIP (a monitor's view of the guest's own
+// page tables, where the real CR3 points at shadow tables that may lack the entry):
+// `translate(linear, physical)` returns false when the address does not map.
+Disassembly disassemble_at_eip(const Cpu& cpu, const std::function<bool(u32, u32&)>& translate);
 
 }  // namespace vmlab

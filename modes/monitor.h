@@ -56,6 +56,10 @@ class Monitor {
   // virtual interrupts off never wakes up.
   virtual bool guest_interrupts_enabled() const = 0;
 
+  // Guest-virtual to guest-physical through the guest's own page tables (no side
+  // effects): debuggers and messages see the guest's view, not the shadow's.
+  virtual bool translate_guest(u32 linear, u32& physical) const = 0;
+
   virtual ModeSpec spec() const = 0;
 };
 

@@ -222,15 +222,19 @@ void TaeMonitor::compress(u32& lo, u32& hi) {
 
 // ===== Guest memory as the guest addresses it (its own tables, not the shadow) =====
 
+bool TaeMonitor::translate_guest(u32 linear, u32& physical) const {
+  physical = linear;
+  if (!(m_vcpu.cr0 & CR0_PG)) return true;
+  PagingControl control{m_vcpu.cr3, (m_vcpu.cr4 & CR4_PSE) != 0, false, true, PageTableKind::Guest,
+                        m_slots->guest_end()};
+  WalkResult w = walk_page_tables(m_machine->memory(), nullptr, nullptr, control, linear, false, false, true);
+  physical = w.phys;
+  return w.ok;
+}
+
 bool TaeMonitor::read_guest(u32 linear, u32& value) const {
-  u32 gpa = linear;
-  if (m_vcpu.cr0 & CR0_PG) {
-    PagingControl control{m_vcpu.cr3, (m_vcpu.cr4 & CR4_PSE) != 0, false, true, PageTableKind::Guest,
-                          m_slots->guest_end()};
-    WalkResult w = walk_page_tables(m_machine->memory(), nullptr, nullptr, control, linear, false, false, true);
-    if (!w.ok) return false;
-    gpa = w.phys;
-  }
+  u32 gpa;
+  if (!translate_guest(linear, gpa)) return false;
   std::optional<u32> hpa = m_slots->ram_hpa(gpa);
   if (!hpa || (*hpa & 0xFFF) > 0xFFC) return false;
   std::memcpy(&value, m_machine->memory().host_ptr(*hpa), 4);

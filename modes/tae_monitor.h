@@ -68,6 +68,7 @@ class TaeMonitor : public Monitor {
   const VirtualCpu& vcpu() const override;
   const Exit& last_exit() const override { return m_last_exit; }
   bool guest_interrupts_enabled() const override;
+  bool translate_guest(u32 linear, u32& physical) const override;
   ModeSpec spec() const override { return m_spec; }
 
   const ShadowMmu& mmu() const { return *m_mmu; }

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/machine.h"
+#include "modes/cpu_state_view.h"
 #include "modes/monitor.h"
 #include "modes/shadow_mmu.h"
 #include "modes/tae_monitor.h"
@@ -110,6 +111,19 @@ TEST(TaeMonitor, ATruePageFaultReachesTheGuestAsOnBareMetal) {
       EXPECT_EQ(m.cpu.cpl(), 1) << "the guest kernel runs at ring 1";
       EXPECT_EQ(m.machine.monitor()->vcpu().cr2, 0x00C01234u);
     }
+    // The debug view: the real CPU beside the guest's virtual CPU under the monitor.
+    const VirtualCpu* vcpu = tae ? &m.machine.monitor()->vcpu() : nullptr;
+    auto row = [&](const std::string& name) {
+      for (const CpuStateRow& state : cpu_state_rows(m.cpu, vcpu))
+        if (state.name == name) return state;
+      return CpuStateRow{};
+    };
+    EXPECT_EQ(row("CPL").real, tae ? "1" : "0");
+    EXPECT_EQ(row("CPL").guest, tae ? "0" : "");
+    EXPECT_EQ(row("CR2").guest, tae ? "0x00c01234" : "");
+    EXPECT_EQ(row("GDTR").real, tae ? "0xffc00000 / 0xffff" : "0x00001000 / 0x00ff");
+    EXPECT_EQ(row("GDTR").guest, tae ? "0x00001000 / 0x00ff" : "");
+    EXPECT_NE(format_cpu_state(m.cpu, vcpu).find(tae ? "guest's virtual CPU" : "real CPU"), std::string::npos);
   }
 }
 

@@ -18,6 +18,8 @@
 #include "devices/byte_source.h"
 #include "devices/firmware/bios.h"
 #include "devices/vga_text.h"
+#include "modes/cpu_state_view.h"
+#include "modes/monitor.h"
 #include "ui/cli/commands.h"
 
 namespace vmlab::cli {
@@ -30,6 +32,7 @@ struct RunOptions {
   std::string debugcon;
   std::optional<u64> max_insns;
   bool counters = false;
+  bool state = false;
   std::string counters_file;
   std::string format = "text";
   std::string trace;
@@ -132,6 +135,10 @@ int run(const RunOptions& o) {
   if (trace) trace->close();
   if (!result.message.empty()) std::fprintf(stderr, "vmlab: %s\n", result.message.c_str());
   if (o.vga_dump) std::fprintf(stderr, "%s\n", machine.platform().vga().screen_dump().c_str());
+  if (o.state) {
+    const VirtualCpu* vcpu = machine.monitor() ? &machine.monitor()->vcpu() : nullptr;
+    std::fprintf(stderr, "%s", format_cpu_state(machine.cpu(), vcpu).c_str());
+  }
   if (o.counters || !o.counters_file.empty()) write_counters(machine.counters(), o);
   return result.process_status();
 }
@@ -168,6 +175,9 @@ Action add_run_command(CLI::App& app) {
                     "Write guest disk writes to the image files (default: a copy-on-write overlay)");
   run_cmd->add_option("--rtc", o->rtc, "RTC time source: virtual (fixed epoch, default) or host");
   run_cmd->add_flag("--vga-dump", o->vga_dump, "Print the VGA text screen to stderr when the run ends");
+  run_cmd->add_flag("--state", o->state,
+                    "Print the CPU state to stderr when the run ends (under a monitor: the real CPU beside "
+                    "the guest's virtual CPU)");
   run_cmd->add_flag("--no-stdin", o->no_stdin, "Do not type stdin into COM1");
   run_cmd->add_option("--bios", spec.bios, "Replace vmlab's firmware with this ROM image (as QEMU's -bios)");
   run_cmd->add_option("--append", o->append, "Kernel command line (replaces a bundled guest's default)");
