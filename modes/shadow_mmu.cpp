@@ -97,6 +97,7 @@ void ShadowMmu::switch_root(const GuestPaging& paging) {
     m_current = m_roots.size() - 1;
   }
   m_roots[m_current].last_used = ++m_tick;
+  m_roots[m_current].writes = 0;
   m_cpu.set_cr3(root());
   tlb_flush();
 }
@@ -248,8 +249,22 @@ void ShadowMmu::traced_write_end() {
       spte = 0;
     }
   }
-  if (table != m_tables.end() && ++table->second.writes >= kWriteFloodLimit &&
-      !tracked->second.as_directory)
+  // Write flooding: a cached root whose directory is written like data (a dead process's
+  // directory page reused) is dropped, and so is a page table's shadow; only the current
+  // root is kept, since the guest is using it.
+  for (size_t r = 0; r < m_roots.size();) {
+    Root& root = m_roots[r];
+    if (r != m_current && root.paging && root.guest_pd == gpa_page && ++root.writes >= kWriteFloodLimit) {
+      free_root(root);
+      m_roots.erase(m_roots.begin() + long(r));
+      if (m_current > r) --m_current;
+      ++m_counters.shadow_unshadowed;
+      continue;
+    }
+    ++r;
+  }
+  bool still_directory = m_tracked.count(gpa_page >> 12) && m_tracked[gpa_page >> 12].as_directory;
+  if (table != m_tables.end() && ++table->second.writes >= kWriteFloodLimit && !still_directory)
     unshadow(table->first);
   else if (zapped)
     tlb_flush();

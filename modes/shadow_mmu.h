@@ -101,6 +101,7 @@ class ShadowMmu {
     u32 guest_pd = 0;
     bool paging = false;
     u64 last_used = 0;
+    u32 writes = 0;  // traced writes to its guest directory since it was last current
   };
   struct Table {
     u32 hpa = 0;
