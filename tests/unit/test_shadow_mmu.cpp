@@ -287,5 +287,29 @@ TEST_F(ShadowFixture, APageTableWrittenLikeDataIsUnshadowed) {
   EXPECT_TRUE(mmu.is_tracked(table));
 }
 
+TEST_F(ShadowFixture, ACachedRootWhoseDirectoryIsWrittenLikeDataIsDropped) {
+  const u32 other = 0x1C0000;
+  PageTables(machine.memory(), other).map(kVa, kFrame, PTE_P | PTE_W);
+  mmu.switch_root(paging(other));
+  mmu.switch_root(paging());  // `other` stays cached, its directory write-protected
+  ASSERT_TRUE(mmu.is_tracked(other));
+  for (u32 i = 0; i < 3; ++i) {  // the dead process's directory page, reused as data
+    mmu.traced_write_begin(other);
+    write32(other + 0x400 + 4 * i, 0xDEAD0000 + i);
+    mmu.traced_write_end();
+  }
+  EXPECT_FALSE(mmu.is_tracked(other));
+  EXPECT_EQ(counters.shadow_unshadowed, 1u);
+  mmu.switch_root(paging(other));
+  EXPECT_EQ(counters.shadow_roots_built, 3u) << "dropped from the cache: built again";
+  // The current root's directory is never dropped, however often it is written.
+  for (u32 i = 0; i < 5; ++i) {
+    mmu.traced_write_begin(other);
+    write32(other + 0x800, i);
+    mmu.traced_write_end();
+  }
+  EXPECT_TRUE(mmu.is_tracked(other));
+}
+
 }  // namespace
 }  // namespace vmlab::test
