@@ -101,7 +101,7 @@ void Cpu::reset() {
   m_sysenter_cs = m_sysenter_esp = m_sysenter_eip = 0;
   m_apic_base_msr = 0xFEE00900;  // BSP, enabled, at the default base
   m_tsc_offset = 0 - m_clock.now();
-  m_halted = m_shutdown = m_inhibit_interrupts = false;
+  m_halted = m_shutdown = m_inhibit_interrupts = m_fault_pending = false;
   m_shutdown_reason.clear();
   refresh_all_segment_limits();
   m_tlb.flush(true);
@@ -157,6 +157,10 @@ StopReason Cpu::run_loop(u64 max_instructions, bool uncached) {
     } catch (const CpuFault& fault) {
       handle_fault(fault);
     }
+    if (m_fault_pending) {
+      m_fault_pending = false;
+      handle_fault(m_pending_fault);
+    }
     if (m_trap_pending) break;
     if (m_stop_requested) return StopReason::StopRequest;
   }
@@ -180,9 +184,14 @@ void Cpu::run_chain(Block* block, u64 stop_at) {
     do {
       m_next_eip = (m_eip + insn->len) & ip_mask;
       insn->fn(*this, *insn);
+      if (VMLAB_UNLIKELY(m_block_exit)) {
+        if (m_fault_pending) return;  // the instruction faulted (fault_here): it does not retire
+        m_eip = m_next_eip;
+        ++retired;
+        return;
+      }
       m_eip = m_next_eip;
       ++retired;
-      if (VMLAB_UNLIKELY(m_block_exit)) return;
     } while (++insn != end);
     if (retired >= stop_at) return;
     const Block::Link* link = block->links;
@@ -209,6 +218,7 @@ void Cpu::step_uncached() {
   decode_instruction(insn, fetch, code32());
   m_next_eip = (m_eip + insn.len) & (code32() ? 0xFFFFFFFF : 0xFFFF);
   insn.fn(*this, insn);
+  if (m_fault_pending) return;
   m_eip = m_next_eip;
   ++m_counters.instructions;
   if (single_step && !m_shutdown) {
@@ -226,9 +236,14 @@ std::optional<CpuFault> Cpu::execute_one() {
     decode_instruction(insn, fetch, code32());
     m_next_eip = (m_eip + insn.len) & (code32() ? 0xFFFFFFFF : 0xFFFF);
     insn.fn(*this, insn);
+    m_block_exit = true;
+    if (m_fault_pending) {
+      m_fault_pending = false;
+      m_next_eip = m_eip;
+      return m_pending_fault;
+    }
     m_eip = m_next_eip;
     ++m_counters.instructions;
-    m_block_exit = true;
     return std::nullopt;
   } catch (const CpuFault& fault) {
     m_next_eip = m_eip;

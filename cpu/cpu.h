@@ -260,6 +260,17 @@ class Cpu {
   // Faults and interrupts (interrupts.cpp)
   [[noreturn]] void raise(u8 vector);
   [[noreturn]] void raise(u8 vector, u32 error_code);
+  // The same fault without unwinding, for the privilege checks a monitor makes frequent
+  // (CLI, STI, I/O, MOV CR at ring 1 under trap-and-emulate): the handler calls it and
+  // returns at once, and the run loop delivers the fault as if it had been thrown. The
+  // instruction does not retire.
+  void fault_here(u8 vector, u32 error_code) {
+    m_pending_fault = CpuFault{vector, true, error_code};
+    m_fault_pending = true;
+    m_block_exit = true;
+  }
+  bool m_fault_pending = false;
+  CpuFault m_pending_fault{};
   void deliver_exception(const CpuFault& fault);
   // INT n, INT3, INTO, external interrupts: through the IDT/IVT with gate checks.
   enum class IntSource : u8 { Software, External, Exception, Icebp };
@@ -273,10 +284,11 @@ class Cpu {
   void task_switch(u16 selector, int reason /*0 jmp, 1 call/int, 2 iret*/, u32 next_eip,
                    bool has_error, u32 error_code);
 
-  // Port I/O with the TSS I/O permission bitmap check (IOPL < CPL or V86).
+  // Port I/O with the TSS I/O permission bitmap check (IOPL < CPL or V86). A denied
+  // access calls fault_here(#GP) and returns false: the handler must return at once.
   u32 port_in(u16 port, unsigned size);
   void port_out(u16 port, u32 value, unsigned size);
-  void check_io_permission(u16 port, unsigned size);
+  bool check_io_permission(u16 port, unsigned size);
 
   // Decode cache (cpu.cpp)
   void invalidate_code_page(u32 phys_page);

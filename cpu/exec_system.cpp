@@ -8,9 +8,12 @@
 namespace vmlab {
 namespace {
 
-// Instructions that need CPL 0 raise #GP(0) elsewhere (in real mode CPL is 0).
-void require_cpl0(Cpu& cpu) {
-  if (cpu.m_cpl != 0) cpu.raise(kGP, 0);
+// Instructions that need CPL 0 fault with #GP(0) elsewhere (in real mode CPL is 0): the
+// handler returns at once when this is false.
+bool cpl0_or_fault(Cpu& cpu) {
+  if (cpu.m_cpl == 0) return true;
+  cpu.fault_here(kGP, 0);
+  return false;
 }
 
 u8 iopl(const Cpu& cpu) { return (cpu.m_eflags & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT; }
@@ -31,20 +34,20 @@ SegmentCache flat_segment(u16 selector, u8 access) {
 }  // namespace
 
 void op_cli(Cpu& cpu, const Insn&) {
-  if ((cpu.m_cr0 & CR0_PE) && cpu.m_cpl > iopl(cpu)) cpu.raise(kGP, 0);
+  if ((cpu.m_cr0 & CR0_PE) && cpu.m_cpl > iopl(cpu)) return cpu.fault_here(kGP, 0);
   cpu.m_eflags &= ~EFLAGS_IF;
 }
 
 // STI: interrupts are recognised only after the next instruction (the STI shadow).
 void op_sti(Cpu& cpu, const Insn&) {
-  if ((cpu.m_cr0 & CR0_PE) && cpu.m_cpl > iopl(cpu)) cpu.raise(kGP, 0);
+  if ((cpu.m_cr0 & CR0_PE) && cpu.m_cpl > iopl(cpu)) return cpu.fault_here(kGP, 0);
   if (!(cpu.m_eflags & EFLAGS_IF)) cpu.m_inhibit_interrupts = true;
   cpu.m_eflags |= EFLAGS_IF;
   cpu.m_block_exit = true;
 }
 
 void op_hlt(Cpu& cpu, const Insn&) {
-  require_cpl0(cpu);
+  if (!cpl0_or_fault(cpu)) return;
   ++cpu.m_counters.halts;
   if (cpu.m_events.listening()) {
     Event e;
@@ -57,24 +60,29 @@ void op_hlt(Cpu& cpu, const Insn&) {
 }
 
 // SDM Vol. 1, 19.5.2: with CPL > IOPL each port must be allowed by the TSS bitmap.
-void Cpu::check_io_permission(u16 port, unsigned size) {
-  if (!(m_cr0 & CR0_PE) || (m_cpl <= iopl(*this) && !(m_eflags & EFLAGS_VM))) return;
+bool Cpu::check_io_permission(u16 port, unsigned size) {
+  if (!(m_cr0 & CR0_PE) || (m_cpl <= iopl(*this) && !(m_eflags & EFLAGS_VM))) return true;
+  auto deny = [this] {
+    fault_here(kGP, 0);
+    return false;
+  };
   u8 type = m_tr.access & 0xF;
-  if (type != 0x9 && type != 0xB) raise(kGP, 0);
-  if (m_tr.limit < 0x67) raise(kGP, 0);
-  u32 map_base = read_linear<u16>(m_tr.base + 0x66, false);
+  if (type != 0x9 && type != 0xB) return deny();
+  if (m_tr.limit < 0x67) return deny();
+  u32 map_base = read_linear<u16>(m_tr.base + 0x66, false);  // a #PF here is thrown
   u32 offset = map_base + port / 8;
-  if (offset + 1 > m_tr.limit) raise(kGP, 0);
+  if (offset + 1 > m_tr.limit) return deny();
   u32 bits = read_linear<u16>(m_tr.base + offset, false);
   u32 mask = ((1u << size) - 1) << (port & 7);
-  if (bits & mask) raise(kGP, 0);
+  if (bits & mask) return deny();
+  return true;
 }
 
 u32 Cpu::port_in(u16 port, unsigned size) { return m_bus.port_read(port, u8(size)); }
 void Cpu::port_out(u16 port, u32 value, unsigned size) { m_bus.port_write(port, value, u8(size)); }
 
 void op_in_impl(Cpu& cpu, u16 port, unsigned bytes) {
-  cpu.check_io_permission(port, bytes);
+  if (!cpu.check_io_permission(port, bytes)) return;
   u32 v = cpu.port_in(port, bytes);
   if (bytes == 1) *cpu.reg8_ptr(0) = u8(v);
   else if (bytes == 2) *cpu.reg16_ptr(EAX) = u16(v);
@@ -82,13 +90,13 @@ void op_in_impl(Cpu& cpu, u16 port, unsigned bytes) {
 }
 
 void op_out_impl(Cpu& cpu, u16 port, unsigned bytes) {
-  cpu.check_io_permission(port, bytes);
+  if (!cpu.check_io_permission(port, bytes)) return;
   u32 mask = bytes == 4 ? 0xFFFFFFFF : (1u << (8 * bytes)) - 1;
   cpu.port_out(port, cpu.m_regs[EAX] & mask, bytes);
 }
 
 void op_mov_r_cr(Cpu& cpu, const Insn& i) {
-  require_cpl0(cpu);
+  if (!cpl0_or_fault(cpu)) return;
   u32 v;
   switch (i.reg) {
     case 0: v = cpu.m_cr0; break;
@@ -101,7 +109,7 @@ void op_mov_r_cr(Cpu& cpu, const Insn& i) {
 }
 
 void op_mov_cr_r(Cpu& cpu, const Insn& i) {
-  require_cpl0(cpu);
+  if (!cpl0_or_fault(cpu)) return;
   u32 v = cpu.m_regs[i.rm];
   switch (i.reg) {
     case 0:
@@ -122,13 +130,13 @@ void op_mov_cr_r(Cpu& cpu, const Insn& i) {
 // DR4/DR5 alias DR6/DR7 (CR4.DE is not implemented). Debug registers are storage only:
 // hardware breakpoints do not trigger (docs/CONFORMANCE.md).
 void op_mov_r_dr(Cpu& cpu, const Insn& i) {
-  require_cpl0(cpu);
+  if (!cpl0_or_fault(cpu)) return;
   u8 n = i.reg == 4 ? 6 : i.reg == 5 ? 7 : i.reg;
   cpu.m_regs[i.rm] = cpu.m_dr[n];
 }
 
 void op_mov_dr_r(Cpu& cpu, const Insn& i) {
-  require_cpl0(cpu);
+  if (!cpl0_or_fault(cpu)) return;
   u8 n = i.reg == 4 ? 6 : i.reg == 5 ? 7 : i.reg;
   u32 v = cpu.m_regs[i.rm];
   if (n == 6) v = (v & 0x0000E00F) | 0xFFFF0FF0;
@@ -137,14 +145,14 @@ void op_mov_dr_r(Cpu& cpu, const Insn& i) {
 }
 
 void op_clts(Cpu& cpu, const Insn&) {
-  require_cpl0(cpu);
+  if (!cpl0_or_fault(cpu)) return;
   cpu.m_cr0 &= ~CR0_TS;
 }
 
-void op_invd(Cpu& cpu, const Insn&) { require_cpl0(cpu); }  // no caches to flush
+void op_invd(Cpu& cpu, const Insn&) { cpl0_or_fault(cpu); }  // no caches to flush
 
 void op_invlpg(Cpu& cpu, const Insn& i) {
-  require_cpl0(cpu);
+  if (!cpl0_or_fault(cpu)) return;
   u32 linear = cpu.m_seg[i.seg].base + effective_address(cpu, i);
   cpu.m_tlb.invalidate_page(linear);
   ++cpu.m_chain_generation;
@@ -187,7 +195,7 @@ void op_rdtsc(Cpu& cpu, const Insn&) {
 }
 
 void op_rdmsr(Cpu& cpu, const Insn&) {
-  require_cpl0(cpu);
+  if (!cpl0_or_fault(cpu)) return;
   ++cpu.m_counters.msr_accesses;
   u64 v;
   switch (cpu.m_regs[ECX]) {
@@ -206,7 +214,7 @@ void op_rdmsr(Cpu& cpu, const Insn&) {
 }
 
 void op_wrmsr(Cpu& cpu, const Insn&) {
-  require_cpl0(cpu);
+  if (!cpl0_or_fault(cpu)) return;
   ++cpu.m_counters.msr_accesses;
   u64 v = (u64(cpu.m_regs[EDX]) << 32) | cpu.m_regs[EAX];
   switch (cpu.m_regs[ECX]) {

@@ -48,7 +48,8 @@ inline void string_element(Cpu& cpu, const Insn& i, u32 mask, i32 step) {
 
 template <unsigned Op, unsigned Bits, bool Mem>
 void op_string(Cpu& cpu, const Insn& i) {
-  if constexpr (Op == kIns || Op == kOuts) cpu.check_io_permission(u16(cpu.m_regs[EDX]), Bits / 8);
+  if constexpr (Op == kIns || Op == kOuts)
+    if (!cpu.check_io_permission(u16(cpu.m_regs[EDX]), Bits / 8)) return;
   u32 mask = i.addr32() ? 0xFFFFFFFF : 0xFFFF;
   i32 step = (cpu.m_eflags & EFLAGS_DF) ? -i32(Bits / 8) : i32(Bits / 8);
   if (!i.rep()) {
