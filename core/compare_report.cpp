@@ -41,7 +41,12 @@ std::string exit_port_failure(const GuestRunResult& result) {
 
 std::string run_failure(const GuestRunResult& result) {
   if (!result.error.empty()) return "could not start: " + result.error;
-  if (result.status == kGuestSuccessStatus) return "";
+  if (result.status == kGuestSuccessStatus) {
+    // Exited with success but printed a failed check: a failure all the same.
+    for (std::string_view line : lines_of(result.com1))
+      if (line.starts_with("FAIL")) return std::string(line);
+    return "";
+  }
   if (result.run.kind == RunResult::Kind::ExitPort) return exit_port_failure(result);
   return result.run.message;
 }

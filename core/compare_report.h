@@ -55,7 +55,8 @@ struct CompareRun {
   };
   std::vector<Result> results;
 
-  bool ok() const { return status == kGuestSuccessStatus; }
+  // Passed: exited with 0x10 and printed no FAIL line (`message` then names it).
+  bool ok() const { return status == kGuestSuccessStatus && message.empty(); }
   bool operator==(const CompareRun&) const = default;
 };
 
@@ -69,8 +70,8 @@ struct Comparison {
   bool operator==(const Comparison&) const = default;
 };
 
-// The run of `mode` as the comparison shows it. A run that did not exit with status 33
-// gets a message: the error that kept it from starting, the RunResult message
+// The run of `mode` as the comparison shows it. A run that did not exit with status 33,
+// or printed a FAIL line, gets a message (the FAIL line): the error that kept it from starting, the RunResult message
 // (budget, monitor stop, triple fault, ...), or for a guest that exited with another
 // value, its last FAIL line on COM1, else its last line of output.
 CompareRun compare_run(std::string mode, const GuestRunResult& result, const CostModel& profile);

@@ -167,7 +167,15 @@ TEST_F(CliCompare, CsvHasAHeaderAndARowPerMetric) {
 TEST_F(CliCompare, AFailedRunIsReportedAndTheStatusIsOne) {
   ChildResult r = vmlab(
       {"compare", "--append", "print starting|FAIL ptemod wrong value|bye", "--modes", "native", kProbe});
-  EXPECT_EQ(r.status, 0) << "status 33 is success even after a FAIL line: " << r.err;
+  EXPECT_EQ(r.status, 1) << "a FAIL line is a failure even with status 33: " << r.out;
+  EXPECT_THAT(r.out, HasSubstr("  native: FAILED: status 33: FAIL ptemod wrong value\n"));
+
+  // A guest that relies on the sensitive instructions: fine natively, fails under tae.
+  r = vmlab({"compare", "--append", "strict", "sensitive"});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(table_row(r.out, "status"), (std::vector<std::string>{"ok", "FAILED", "(status", "35)"}));
+  EXPECT_THAT(r.out,
+              HasSubstr("tae-shadow: FAILED: status 35: FAIL sensitive 15 instructions do not behave as on bare metal\n"));
 
   r = vmlab({"compare", "--append", "exit 0x11", kProbe});
   EXPECT_EQ(r.status, 1);

@@ -1,5 +1,5 @@
 // The bundled-guest catalog end to end: every guest `vmlab run --guest list` names boots
-// by its short name under native and reports success.
+// by its short name under native and under tae-shadow, and reports success.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -22,8 +22,10 @@ TEST(BundledGuests, EveryListedGuestBootsAndSucceeds) {
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected << " not listed:\n" << list.out;
   for (const auto& name : names) {
     if (name.rfind("nanobench-", 0) == 0) continue;  // test_nanobench boots each of these
-    GuestOutput out = run_guest(name);
-    EXPECT_EQ(out.child.status, 33) << name << ":\n" << out.child.out << out.child.err;
+    for (const char* mode : {"native", "tae-shadow"}) {
+      GuestOutput out = run_guest(name, {"--mode", mode});
+      EXPECT_EQ(out.child.status, 33) << name << " under " << mode << ":\n" << out.child.out << out.child.err;
+    }
   }
 }
 
