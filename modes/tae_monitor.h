@@ -28,6 +28,7 @@
 #include <array>
 #include <memory>
 
+#include "cpu/descriptors.h"
 #include "cpu/insn.h"
 #include "modes/memslots.h"
 #include "modes/monitor.h"
@@ -81,30 +82,58 @@ class TaeMonitor : public Monitor {
 
   // Exits
   Exit classify(const Cpu::Trap& trap);
+  bool decode_trapped_instruction();
   void record(Exit& exit);
   Outcome handle_exit(const Exit& exit, const Cpu::Trap& trap);
   Outcome handle_page_fault(const Exit& exit);
-  Outcome handle_general_protection(const Exit& exit, const Cpu::Trap& trap);
+  Outcome handle_exception(const Cpu::Trap& trap);
   Outcome fault_during_emulation(const CpuFault& fault);
+  static bool pushes_error_code(u8 vector);
 
-  // Reflection into the guest's IDT
+  // Reflection into the guest's IDT (tae_reflect.cpp)
+  struct GateLookup {
+    Descriptor gate;
+    std::optional<CpuFault> fault;  // what delivery through this gate raises
+    Outcome stop;                   // why the monitor cannot deliver at all
+  };
   Outcome reflect(u8 vector, bool has_error, u32 error_code, u32 return_eip, bool software,
                   int depth = 0);
+  GateLookup guest_gate(u8 vector, bool software) const;
+  bool load_ring0_stack();
+  std::optional<CpuFault> deliver_through_guest_idt(u8 vector, bool has_error, u32 error_code, u32 return_eip);
+  ShadowMmu::Fault fault_while_delivering(const CpuFault& fault);
+  bool present_ring0_frame(bool gate32, bool has_error, bool from_user, bool old_vif);
   Outcome reflect_gp(u32 error_code) { return reflect(kGP, true, error_code, m_cpu->eip(), false); }
 
-  // Emulation helpers
+  // Emulation (tae_emulate.cpp), one function per privileged instruction
   u8 vcpl() const;
   void retire();  // the trapped instruction is done: EIP past it, one instruction counted
   Outcome execute_with(u8 cpl, bool io_allowed);
   Outcome emulate_memory_access(u32 gva, u32 target, bool traced);
+  template <typename Body> Outcome with_operand(Body body);
+  Outcome emulate_cli_sti(bool sti);
+  Outcome emulate_hlt();
+  Outcome emulate_mov_from_cr(u8 cr);
   Outcome emulate_mov_to_cr(u8 cr, u32 value);
+  Outcome emulate_msr(bool write);
+  Outcome emulate_clts();
+  Outcome emulate_table_load(bool idt);
+  Outcome emulate_lmsw();
+  Outcome emulate_invlpg();
+  Outcome emulate_selector_load(bool ldt);
   Outcome emulate_iret();
   Outcome emulate_segment_load();
   Outcome emulate_sysenter();
+  Outcome emulate_sysexit();
   void set_real_cr0();
   void switch_paging();
 
-  // Shadow descriptor tables
+  // Attach
+  void adopt_guest_state();
+  void describe_loaded_segments();
+  void deprivilege();
+
+  // Shadow descriptor tables (tae_tables.cpp)
   void build_hole();
   void sync_shadow_gdt();
   Outcome load_ldt(u16 selector);
