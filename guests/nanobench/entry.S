@@ -1,40 +1,8 @@
-/* nanobench kernel entry points: the interrupt stubs, the two system-call handlers, and
- * the passage to ring 3 and back. (The Multiboot header and _start are guests/common.) */
+/* nanobench kernel entry points: the two system-call handlers, and the passage to ring 3
+ * and back. (The Multiboot header, _start and the interrupt stubs are guests/common.) */
 #include "nanobench.h"
 
         .text
-/* Every stub leaves the same frame on the stack, struct trap_frame in machine.c:
- *
- *      eflags  cs  eip  error  vector  | pushal: eax ecx edx ebx esp ebp esi edi
- *      (higher addresses)                                       (esp points here)
- *
- * The CPU pushes an error code only for vectors 8, 10-14 and 17; the other stubs push 0
- * so that every frame has one. */
-trap_common:
-        pushal
-        pushl   %esp                    /* struct trap_frame* */
-        call    trap_dispatch
-        addl    $4, %esp
-        popal
-        addl    $8, %esp                /* vector and error code */
-        iret
-
-/* 256 stubs of 16 bytes: the stub of vector v is at isr_stubs + 16 * v. */
-        .globl  isr_stubs
-        .balign 16
-isr_stubs:
-        .set    v, 0
-        .rept   256
-        .balign 16
-        .if     v == 8 || (v >= 10 && v <= 14) || v == 17
-        .else
-        pushl   $0
-        .endif
-        pushl   $v
-        jmp     trap_common
-        .set    v, v + 1
-        .endr
-
 /* INT 80h from ring 3 (an interrupt gate of DPL 3): the smallest system call that does
  * something checkable. It counts itself and increments EDI, the register the user loop
  * passes and checks, and returns. The CPU switched to the TSS's ESP0 stack on the way in. */

@@ -6,69 +6,27 @@
 #include "libc.h"
 #include "nanobench.h"
 
-/* Segment descriptor (SDM Vol. 3, 3.4.5), built from its fields:
- *
- *   63    56 55 54 53 52 51   48 47 46 45 44 43  40 39     16 15      0
- *   base 31:24  G D/B  0 AVL  limit 19:16  P  DPL  S  type   base 23:0  limit 15:0
- */
-#define SEG_TYPE_CODE_XR 0xA /* execute/read */
-#define SEG_TYPE_DATA_RW 0x2 /* read/write */
-#define SEG_TYPE_TSS32 0x9   /* 32-bit TSS, available (a system descriptor: S = 0) */
-#define SEG_S (1u << 4)      /* code or data, as opposed to system */
-#define SEG_P (1u << 7)
-#define SEG_DB (1u << 14) /* 32-bit segment */
-#define SEG_G (1u << 15)  /* limit in 4 KiB units */
-
-static u64 segment(u32 base, u32 limit, u32 access, u32 dpl) {
-  u32 attrs = access | (dpl << 5) | SEG_P;
-  u32 lo = (limit & 0xFFFF) | (base << 16);
-  u32 hi = ((base >> 16) & 0xFF) | (attrs << 8) | (limit & 0xF0000) | (base & 0xFF000000);
-  return ((u64)hi << 32) | lo;
-}
-
-/* 32-bit TSS (SDM Vol. 3, 7.2.1). Only SS0:ESP0 is used: the stack ring 3 enters on. */
-struct tss {
-  u32 link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
-  u32 eax, ecx, edx, ebx, esp, ebp, esi, edi;
-  u32 es, cs, ss, ds, fs, gs, ldt;
-  u16 trap, iomap_base;
-};
-
-/* Interrupt gate (SDM Vol. 3, 6.11): type 0xE = 32-bit interrupt gate, which clears IF. */
-struct gate {
-  u16 offset_lo, selector;
-  u8 zero, type_attr; /* P | DPL << 5 | type */
-  u16 offset_hi;
-};
-#define GATE_INT32 0x0E
-
+/* Descriptor encoders, the TSS and gate layouts and the trap frame: guests/common/x86_tables.h. */
 static u64 gdt[6];
-static struct tss tss;
-static struct gate idt[256];
+static struct tss32 tss;
+static struct gate32 idt[256];
 static u8 trap_stack[4096] __attribute__((aligned(16)));
 
-struct __attribute__((packed)) table_register {
-  u16 limit;
-  u32 base;
-};
-
 static void set_gate(u32 vector, const void* handler, u32 dpl) {
-  u32 at = (u32)handler;
-  idt[vector] =
-      (struct gate){(u16)at, KERNEL_CS, 0, (u8)(0x80 | dpl << 5 | GATE_INT32), (u16)(at >> 16)};
+  idt[vector] = interrupt_gate(handler, KERNEL_CS, dpl);
 }
 
 /* Load the GDT and reload every segment register from it (Multiboot leaves GDTR
  * undefined), then the task register: the TSS gives ring 3 its way back to ring 0. */
 static void load_gdt(void) {
-  gdt[KERNEL_CS >> 3] = segment(0, 0xFFFFF, SEG_S | SEG_TYPE_CODE_XR | SEG_DB | SEG_G, 0);
-  gdt[KERNEL_DS >> 3] = segment(0, 0xFFFFF, SEG_S | SEG_TYPE_DATA_RW | SEG_DB | SEG_G, 0);
-  gdt[USER_CS >> 3] = segment(0, 0xFFFFF, SEG_S | SEG_TYPE_CODE_XR | SEG_DB | SEG_G, 3);
-  gdt[USER_DS >> 3] = segment(0, 0xFFFFF, SEG_S | SEG_TYPE_DATA_RW | SEG_DB | SEG_G, 3);
+  gdt[KERNEL_CS >> 3] = segment_descriptor(0, FLAT_LIMIT, SEG_S | SEG_TYPE_CODE_XR | SEG_DB | SEG_G, 0);
+  gdt[KERNEL_DS >> 3] = segment_descriptor(0, FLAT_LIMIT, SEG_S | SEG_TYPE_DATA_RW | SEG_DB | SEG_G, 0);
+  gdt[USER_CS >> 3] = segment_descriptor(0, FLAT_LIMIT, SEG_S | SEG_TYPE_CODE_XR | SEG_DB | SEG_G, 3);
+  gdt[USER_DS >> 3] = segment_descriptor(0, FLAT_LIMIT, SEG_S | SEG_TYPE_DATA_RW | SEG_DB | SEG_G, 3);
   tss.ss0 = KERNEL_DS;
   tss.esp0 = (u32)(trap_stack + sizeof trap_stack);
   tss.iomap_base = sizeof tss; /* no I/O bitmap: ring 3 port I/O faults */
-  gdt[TSS_SEL >> 3] = segment((u32)&tss, sizeof tss - 1, SEG_TYPE_TSS32, 0);
+  gdt[TSS_SEL >> 3] = segment_descriptor((u32)&tss, sizeof tss - 1, SEG_TYPE_TSS32, 0);
   struct table_register gdtr = {sizeof gdt - 1, (u32)gdt};
   __asm__ volatile(
       "lgdt %0\n"
@@ -113,14 +71,6 @@ void nb_printf(const char* fmt, ...) {
   vformat(put_com1, 0, fmt, ap);
   va_end(ap);
 }
-
-/* The frame entry.S builds: pushal's registers, then vector, error code, and what the CPU
- * pushed (user_esp and user_ss only when the trap came from ring 3). */
-struct trap_frame {
-  u32 edi, esi, ebp, esp, ebx, edx, ecx, eax;
-  u32 vector, error;
-  u32 eip, cs, eflags, user_esp, user_ss;
-};
 
 /* One entry of the fixup table loops.S builds with its FIXUP macro: the fault the
  * instruction at fault_eip is expected to raise, and where to resume after it. */

@@ -37,6 +37,7 @@
 
 #ifndef __ASSEMBLER__
 #include "guest.h"
+#include "x86_tables.h"
 
 /* What a timed loop reports: the RDTSC difference around the loop, and a check value the
  * loop accumulates (mismatches seen, or a register the handlers changed). */
@@ -57,7 +58,7 @@ loop_fn uloop_int80, uloop_sysenter; /* in the user section: run at CPL 3 */
 void enter_user(loop_fn* fn, u32 n, struct loop_out* out);
 extern struct loop_out nb_user_out; /* in the user section */
 extern volatile u32 nb_syscall_count, nb_sysenter_count;
-extern char isr_stubs[], syscall_entry[], sysenter_entry[], user_exit_entry[];
+extern char syscall_entry[], sysenter_entry[], user_exit_entry[];
 
 /* machine.c: descriptors and traps. */
 void machine_init(void);

@@ -1,41 +1,9 @@
-/* sensitive's entry points: the interrupt stubs, and probe_guarded, which runs one probe
- * so that an exception abandons it instead of stopping the guest. (The Multiboot header
- * and _start are guests/common.) */
+/* sensitive's entry point probe_guarded, which runs one probe so that an exception
+ * abandons it instead of stopping the guest. (The Multiboot header, _start and the
+ * interrupt stubs are guests/common.) */
 #include "sensitive.h"
 
         .text
-/* Every stub leaves the same frame on the stack, struct trap_frame in machine.c:
- *
- *      eflags  cs  eip  error  vector  | pushal: eax ecx edx ebx esp ebp esi edi
- *      (higher addresses)                                       (esp points here)
- *
- * The CPU pushes an error code only for vectors 8, 10-14 and 17; the other stubs push 0
- * so that every frame has one. */
-trap_common:
-        pushal
-        pushl   %esp                    /* struct trap_frame* */
-        call    trap_dispatch
-        addl    $4, %esp
-        popal
-        addl    $8, %esp                /* vector and error code */
-        iret
-
-/* 256 stubs of 16 bytes: the stub of vector v is at isr_stubs + 16 * v. */
-        .globl  isr_stubs
-        .balign 16
-isr_stubs:
-        .set    v, 0
-        .rept   256
-        .balign 16
-        .if     v == 8 || (v >= 10 && v <= 14) || v == 17
-        .else
-        pushl   $0
-        .endif
-        pushl   $v
-        jmp     trap_common
-        .set    v, v + 1
-        .endr
-
 /* int probe_guarded(probe_fn* fn, struct observation* o): call fn(o) and return 0. If fn
  * faults, trap_dispatch records the fault and makes the IRET land at probe_fault_landing
  * instead of the faulting instruction; the landing takes back the stack pointer saved

@@ -7,57 +7,17 @@
 #include "libc.h"
 #include "sensitive.h"
 
-/* Segment descriptor (SDM Vol. 3, 3.4.5), built from its fields:
- *
- *   63    56 55 54 53 52 51   48 47 46 45 44 43  40 39     16 15      0
- *   base 31:24  G D/B  0 AVL  limit 19:16  P  DPL  S  type   base 23:0  limit 15:0
- *
- * Code and data types have their accessed bit (type bit 0) preset, so that loading a
- * segment register never writes the descriptor: LAR then reads back exactly what was
- * written here, on any processor or monitor. */
-#define SEG_TYPE_CODE_XRA 0xB /* execute/read, accessed */
-#define SEG_TYPE_DATA_RWA 0x3 /* read/write, accessed */
-#define SEG_TYPE_LDT 0x2      /* system descriptors (S = 0) from here */
-#define SEG_TYPE_TSS32 0x9    /* 32-bit TSS, available; LTR marks it busy (0xB) */
-#define SEG_S (1u << 4)       /* code or data, as opposed to system */
-#define SEG_P (1u << 7)
-#define SEG_DB (1u << 14) /* 32-bit segment */
-#define SEG_G (1u << 15)  /* limit in 4 KiB units */
-#define FLAT_LIMIT 0xFFFFF /* 4 GiB with SEG_G */
+/* Code and data descriptors have their accessed bit (type bit 0) preset, so that loading
+ * a segment register never writes the descriptor: LAR then reads back exactly what was
+ * written here, on any processor or monitor. (Encoders: guests/common/x86_tables.h.) */
 
 #define CR0_MP (1u << 1)
 #define CR0_NE (1u << 5)
 
-static u64 segment(u32 base, u32 limit, u32 access, u32 dpl) {
-  u32 attrs = access | (dpl << 5) | SEG_P;
-  u32 lo = (limit & 0xFFFF) | (base << 16);
-  u32 hi = ((base >> 16) & 0xFF) | (attrs << 8) | (limit & 0xF0000) | (base & 0xFF000000);
-  return ((u64)hi << 32) | lo;
-}
-
-/* 32-bit TSS (SDM Vol. 3, 7.2.1). Only SS0:ESP0 matters: the stack an interrupt from an
- * outer ring would switch to. No probe leaves ring 0, but a monitor may reflect a fault
- * to the guest's handler that way. */
-struct tss {
-  u32 link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
-  u32 eax, ecx, edx, ebx, esp, ebp, esi, edi;
-  u32 es, cs, ss, ds, fs, gs, ldt;
-  u16 trap, iomap_base;
-};
-
-/* Interrupt gate (SDM Vol. 3, 6.11): type 0xE = 32-bit interrupt gate, which clears IF. */
-struct gate {
-  u16 offset_lo, selector;
-  u8 zero, type_attr; /* P | DPL << 5 | type */
-  u16 offset_hi;
-};
-#define GATE_INT32 0x0E
-#define GATE_P 0x80
-
 static u64 gdt[7] __attribute__((aligned(8))); /* null, then the selectors of sensitive.h */
 static u64 ldt[1] __attribute__((aligned(8)));
-static struct tss tss;
-static struct gate idt[256];
+static struct tss32 tss;
+static struct gate32 idt[256];
 static u8 trap_stack[4096] __attribute__((aligned(16)));
 
 struct loaded_state sens_loaded;
@@ -69,16 +29,16 @@ u64 gdt_descriptor(u16 selector) { return gdt[selector >> 3]; }
 static void build_gdt(void) {
   const u32 code = SEG_S | SEG_TYPE_CODE_XRA | SEG_DB | SEG_G;
   const u32 data = SEG_S | SEG_TYPE_DATA_RWA | SEG_DB | SEG_G;
-  gdt[KERNEL_CS >> 3] = segment(0, FLAT_LIMIT, code, 0);
-  gdt[KERNEL_DS >> 3] = segment(0, FLAT_LIMIT, data, 0);
-  gdt[USER_CS >> 3] = segment(0, FLAT_LIMIT, code, 3);
-  gdt[USER_DS >> 3] = segment(0, FLAT_LIMIT, data, 3);
+  gdt[KERNEL_CS >> 3] = segment_descriptor(0, FLAT_LIMIT, code, 0);
+  gdt[KERNEL_DS >> 3] = segment_descriptor(0, FLAT_LIMIT, data, 0);
+  gdt[USER_CS >> 3] = segment_descriptor(0, FLAT_LIMIT, code, 3);
+  gdt[USER_DS >> 3] = segment_descriptor(0, FLAT_LIMIT, data, 3);
   tss.ss0 = KERNEL_DS;
   tss.esp0 = (u32)(trap_stack + sizeof trap_stack);
   tss.iomap_base = sizeof tss; /* no I/O bitmap */
-  gdt[TSS_SEL >> 3] = segment((u32)&tss, sizeof tss - 1, SEG_TYPE_TSS32, 0);
-  ldt[LDT_DS >> 3] = segment(0, FLAT_LIMIT, data, 0);
-  gdt[LDT_SEL >> 3] = segment((u32)ldt, sizeof ldt - 1, SEG_TYPE_LDT, 0);
+  gdt[TSS_SEL >> 3] = segment_descriptor((u32)&tss, sizeof tss - 1, SEG_TYPE_TSS32, 0);
+  ldt[LDT_DS >> 3] = segment_descriptor(0, FLAT_LIMIT, data, 0);
+  gdt[LDT_SEL >> 3] = segment_descriptor((u32)ldt, sizeof ldt - 1, SEG_TYPE_LDT, 0);
 }
 
 /* LGDT, then every segment register reloaded from it (Multiboot leaves GDTR undefined):
@@ -97,8 +57,7 @@ static void load_gdt(void) {
 
 static void load_idt(void) {
   for (u32 v = 0; v < 256; ++v) {
-    u32 at = (u32)(isr_stubs + 16 * v);
-    idt[v] = (struct gate){(u16)at, KERNEL_CS, 0, GATE_P | GATE_INT32, (u16)(at >> 16)};
+    idt[v] = interrupt_gate(isr_stubs + 16 * v, KERNEL_CS, 0);
   }
   sens_loaded.idtr = (struct table_register){sizeof idt - 1, (u32)idt};
   __asm__ volatile("lidt %0" : : "m"(sens_loaded.idtr) : "memory");
@@ -145,14 +104,6 @@ void sens_printf(const char* fmt, ...) {
   vformat(put_com1, 0, fmt, ap);
   va_end(ap);
 }
-
-/* The frame entry.S builds: pushal's registers, then vector, error code, and what the CPU
- * pushed. */
-struct trap_frame {
-  u32 edi, esi, ebp, esp, ebx, edx, ecx, eax;
-  u32 vector, error;
-  u32 eip, cs, eflags;
-};
 
 static void __attribute__((noreturn)) unexpected(const struct trap_frame* f) {
   sens_printf("sensitive: internal error: unexpected vector %u at eip 0x%x (error 0x%x)\n",

@@ -35,12 +35,7 @@
 
 #ifndef __ASSEMBLER__
 #include "guest.h"
-
-/* GDTR and IDTR as LGDT/LIDT read and SGDT/SIDT write them: 16-bit limit, 32-bit base. */
-struct __attribute__((packed)) table_register {
-  u16 limit;
-  u32 base;
-};
+#include "x86_tables.h"
 
 /* Everything machine_init loaded into the processor: what bare metal reports back when
  * the guest asks with SGDT, SIDT, SLDT, STR and MOV from CR0. */
@@ -70,7 +65,7 @@ typedef void probe_fn(struct observation* o);
  * 1 if it faulted: then sens_fault says how, and fn's stack and callee-saved registers are
  * gone (the call is abandoned, as longjmp would), EFLAGS is 0x002 (IF = 0, IOPL = 0). */
 int probe_guarded(probe_fn* fn, struct observation* o);
-extern char isr_stubs[], probe_fault_landing[];
+extern char probe_fault_landing[];
 
 /* The exception that abandoned the last guarded probe. */
 struct fault {
