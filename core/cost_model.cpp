@@ -260,6 +260,15 @@ std::array<u64, kCostKeyCount> price_list(const CostModel& model) {
   return prices;
 }
 
+CostKey walk_ref_key(const CostModel& model) {
+  switch (model.tlb_walk_ref_level) {
+    case 1: return CostKey::tlb_ref_l1;
+    case 2: return CostKey::tlb_ref_l2;
+    case 3: return CostKey::tlb_ref_llc;
+    default: return CostKey::tlb_ref_dram;
+  }
+}
+
 u64 walk_ref_cycles(const CostModel& model) {
   switch (model.tlb_walk_ref_level) {
     case 1:

@@ -124,6 +124,9 @@ u64 cost_max(CostUnit unit);
 
 // Cycles charged for one page-walk memory reference at the level the model names.
 u64 walk_ref_cycles(const CostModel& model);
+// The parameter that prices one page-walk memory reference (tlb.ref_l1 .. tlb.ref_dram,
+// by tlb.walk_ref_level): what a hardware walk charges, tlb.refs_per_miss times per miss.
+CostKey walk_ref_key(const CostModel& model);
 
 // Parse a profile. `source_name` (usually the file's path) names the profile (its stem)
 // and starts every error message. A profile with a top-level `base = "<built-in>"` starts

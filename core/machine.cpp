@@ -50,6 +50,7 @@ Machine::Machine(const MachineConfig& config)
 void Machine::apply_cost_model(const CostModel& model) {
   m_clock.set_cpi(model.base_cpi);
   m_clock.set_prices(price_list(model));
+  m_cpu->set_walk_cost(u8(std::min<u64>(model.tlb_refs_per_miss, 255)), walk_ref_key(model));
 }
 
 void Machine::power_on() {

@@ -31,9 +31,9 @@ class VirtualClock {
   // Charge one event at the price the cost model gives `key`, and count it, so that a
   // run can be re-priced later: cycles = instructions x CPI + halted time
   // + the sum over keys of count x price.
-  void charge(CostKey key) {
-    if (m_priced) ++(*m_priced)[size_t(key)];
-    m_charged += m_prices[size_t(key)];
+  void charge(CostKey key, u64 count = 1) {
+    if (m_priced) (*m_priced)[size_t(key)] += count;
+    m_charged += count * m_prices[size_t(key)];
   }
   u64 price(CostKey key) const { return m_prices[size_t(key)]; }
   u64 cpi() const { return m_cpi; }

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/cost_model.h"
 #include "core/events.h"
 #include "core/types.h"
 #include "cpu/cpu_state.h"
@@ -169,6 +170,12 @@ class Cpu {
   std::optional<CpuFault> execute_one();
   // Which tables the hardware walk reads (PageWalk events): shadow tables under a monitor.
   void set_walk_kind(PageTableKind kind) { m_walk_kind = kind; }
+  // What a TLB miss costs in virtual time: `refs` memory references, each charged at
+  // `key` (the cost model's tlb.refs_per_miss and tlb.walk_ref_level). 0 charges nothing.
+  void set_walk_cost(u8 refs, CostKey key) {
+    m_walk_refs = refs;
+    m_walk_ref_key = key;
+  }
 
   // Translate a linear address for a debugger: physical address, or false if unmapped.
   // Does not set accessed bits and does not fault.
@@ -300,6 +307,8 @@ class Cpu {
   bool m_trap_pending = false;
   Trap m_trap;
   PageTableKind m_walk_kind = PageTableKind::Guest;
+  u8 m_walk_refs = 0;
+  CostKey m_walk_ref_key = CostKey::tlb_ref_l2;
 
   // Run-loop control
   bool m_block_exit = false;       // leave the current block after this instruction

@@ -52,6 +52,7 @@ u32 Cpu::translate(u32 linear, bool write, bool user) {
     PagingControl control{m_cr3, (m_cr4 & CR4_PSE) != 0, (m_cr4 & CR4_PGE) != 0, (m_cr0 & CR0_WP) != 0,
                           m_walk_kind};
     WalkResult w = walk_page_tables(m_memory, &m_events, &m_counters, control, linear, write, user, false);
+    if (m_walk_refs) m_clock.charge(m_walk_ref_key, m_walk_refs);
     if (!w.ok) {
       m_cr2 = linear;
       ++m_counters.page_faults;

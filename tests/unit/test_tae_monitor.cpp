@@ -8,6 +8,7 @@
 
 #include <random>
 
+#include "core/cost_model.h"
 #include "core/machine.h"
 #include "modes/cpu_state_view.h"
 #include "modes/monitor.h"
@@ -124,6 +125,29 @@ TEST(TaeMonitor, ATruePageFaultReachesTheGuestAsOnBareMetal) {
     EXPECT_EQ(row("GDTR").real, tae ? "0xffc00000 / 0xffff" : "0x00001000 / 0x00ff");
     EXPECT_EQ(row("GDTR").guest, tae ? "0x00001000 / 0x00ff" : "");
     EXPECT_NE(format_cpu_state(m.cpu, vcpu).find(tae ? "guest's virtual CPU" : "real CPU"), std::string::npos);
+  }
+}
+
+// Every TLB miss that walks the page tables costs tlb.refs_per_miss references at the
+// price of tlb.walk_ref_level, natively and under the monitor (its walks of the shadow).
+TEST(TaeMonitor, PageWalksArePricedByTheCostModel) {
+  for (bool tae : {false, true}) {
+    SCOPED_TRACE(tae ? "tae-shadow" : "native");
+    TaeMachine m;
+    CostModel p4 = load_cost_profile("p4-2006");
+    m.machine.apply_cost_model(p4);
+    if (tae) m.attach();
+    CodeBuilder c(kKernelCode);
+    for (u32 page = 0; page < 8; ++page) c.b({0xA1}).d(0x500000 + page * 0x1000);  // mov eax, [page]
+    c.b({0xB0, 0x10, 0xE6, 0xF4});
+    RunResult r = m.run(c);
+    ASSERT_EQ(r.kind, RunResult::Kind::ExitPort) << r.message;
+    const Counters& k = m.machine.counters();
+    EXPECT_GE(k.tlb_misses, 8u);
+    EXPECT_EQ(k.priced[size_t(CostKey::tlb_ref_l2)], p4.tlb_refs_per_miss * k.tlb_misses);
+    u64 priced = 0;
+    for (size_t key = 0; key < kCostKeyCount; ++key) priced += k.priced[key] * (p4.*kCostParams[key].member);
+    EXPECT_EQ(k.cycles, k.instructions * p4.base_cpi + k.halted_cycles + priced);
   }
 }
 
