@@ -62,6 +62,7 @@ u32 Cpu::translate(u32 linear, bool write, bool user) {
     fill.writable = w.writable && w.dirty;
     fill.global = w.global;
     fill.large = w.large;
+    if (w.large) m_tlb.note_large_entry();
   } else {
     fill.phys_page = page & m_a20_mask;
     fill.writable = 1;

@@ -6,6 +6,7 @@ void Tlb::flush(bool flush_global) {
   for (auto& table : m_tables)
     for (auto& e : table)
       if (flush_global || !e.global) e = TlbEntry{};
+  if (flush_global) m_may_hold_large = false;  // global 4 MiB entries survive a partial flush
 }
 
 void Tlb::invalidate_page(u32 linear) {
@@ -15,6 +16,7 @@ void Tlb::invalidate_page(u32 linear) {
     if (e.tag == page) e = TlbEntry{};
   }
   // A 4 MiB page may be cached under any of its 1024 small-page indices.
+  if (!m_may_hold_large) return;
   for (auto& table : m_tables)
     for (auto& e : table)
       if (e.large && e.tag != TlbEntry::kInvalidTag && ((e.tag ^ page) & 0xFFC00000u) == 0) e = TlbEntry{};

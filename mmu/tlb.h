@@ -51,11 +51,15 @@ class Tlb {
   void flush(bool flush_global);
   // INVLPG: drop the entries for this linear page (both privileges).
   void invalidate_page(u32 linear);
+  // A translation from a 4 MiB page is about to be cached: from now on invalidate_page
+  // must look for it under every index it may sit at (until a full flush).
+  void note_large_entry() { m_may_hold_large = true; }
   // Stop allowing fast writes to a physical page (it now holds decoded code).
   void revoke_writes_to(u32 phys_page);
 
  private:
   std::array<std::array<TlbEntry, kEntries>, 2> m_tables{};
+  bool m_may_hold_large = false;
 };
 
 }  // namespace vmlab
