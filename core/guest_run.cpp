@@ -27,6 +27,10 @@ CostModel validate_run_spec(const GuestRunSpec& spec) {
   if (spec.mem_mib < 2 || spec.mem_mib > 3072) throw UserError("--mem must be between 2 and 3072 MiB");
   ModeSpec mode = parse_mode(spec.mode);
   require_runnable(mode);
+  if (u32 monitor = monitor_memory_mib(mode); spec.mem_mib + monitor > 3072)
+    throw UserError(fmt::format("--mem {} leaves no room for the {} MiB that mode '{}' keeps for its monitor: "
+                                "use --mem {} or less",
+                                spec.mem_mib, monitor, spec.mode, 3072 - monitor));
   CostModel cost = load_cost_profile(spec.cost_profile);
   if (spec.kernel.empty() && spec.disks.empty() && spec.bios.empty())
     throw UserError(

@@ -76,6 +76,11 @@ TEST(GuestRun, ValidationErrors) {
   EXPECT_NE(validate_error(spec).find("not built yet"), std::string::npos);
   spec.mode = "tae-shadow";
   EXPECT_EQ(validate_error(spec), "");
+  spec.mem_mib = 3060;
+  EXPECT_EQ(validate_error(spec),
+            "--mem 3060 leaves no room for the 16 MiB that mode 'tae-shadow' keeps for its monitor: use --mem "
+            "3056 or less");
+  spec.mem_mib = 128;
   spec.kernel.clear();
   spec.disks = {"disk.img"};
   EXPECT_NE(validate_error(spec).find("needs a Multiboot kernel"), std::string::npos);
