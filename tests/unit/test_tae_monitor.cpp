@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <vector>
 
 #include "core/cost_model.h"
 #include "core/machine.h"
@@ -149,6 +150,61 @@ TEST(TaeMonitor, PageWalksArePricedByTheCostModel) {
     for (size_t key = 0; key < kCostKeyCount; ++key) priced += k.priced[key] * (p4.*kCostParams[key].member);
     EXPECT_EQ(k.cycles, k.instructions * p4.base_cpi + k.halted_cycles + priced);
   }
+}
+
+// The privileged instructions the monitor emulates leave the guest exactly the values bare
+// metal leaves it (what it reads back through the same, trapped, instructions), and a HLT
+// with interrupts off ends the run the same way.
+TEST(TaeMonitor, EmulatedPrivilegedInstructionsLeaveWhatBareMetalLeaves) {
+  std::vector<u32> results[2];
+  RunResult::Kind ends[2];
+  for (int tae = 0; tae < 2; ++tae) {
+    TaeMachine m;
+    if (tae) m.attach();
+    u32 slot = kResults;
+    CodeBuilder c(kKernelCode);
+    auto store_eax = [&] {
+      c.b({0xA3}).d(slot);  // mov [slot], eax
+      slot += 4;
+    };
+    c.b({0x0F, 0x20, 0xC0});                                        // mov eax, cr0
+    store_eax();
+    c.b({0x66, 0xB8}).w(0x000B).b({0x0F, 0x01, 0xF0});              // mov ax, 0xB; lmsw ax (MP, TS)
+    c.b({0x0F, 0x20, 0xC0});
+    store_eax();
+    c.b({0x0F, 0x06, 0x0F, 0x20, 0xC0});                            // clts; mov eax, cr0
+    store_eax();
+    c.b({0xB8}).d(0x12345678).b({0x0F, 0x23, 0xC0});                // mov dr0, eax
+    c.b({0x31, 0xC0, 0x0F, 0x21, 0xC0});                            // xor eax, eax; mov eax, dr0
+    store_eax();
+    c.b({0x0F, 0x09, 0x0F, 0x08});                                  // wbinvd; invd
+    c.b({0xB9}).d(MSR_IA32_SYSENTER_CS).b({0xB8}).d(0x08).b({0x31, 0xD2, 0x0F, 0x30});  // wrmsr
+    c.b({0x31, 0xC0, 0x0F, 0x32});                                  // xor eax, eax; rdmsr
+    store_eax();
+    c.b({0xB9}).d(MSR_IA32_APIC_BASE).b({0x0F, 0x32});              // the real APIC base
+    store_eax();
+    c.b({0xB8}).d(0x00ABC000).b({0x0F, 0x22, 0xD0});                // mov cr2, eax
+    c.b({0x31, 0xC0, 0x0F, 0x20, 0xD0});                            // xor eax, eax; mov eax, cr2
+    store_eax();
+    c.b({0x0F, 0x20, 0xE0, 0x83, 0xC8, 0x10, 0x0F, 0x22, 0xE0});    // cr4 |= PSE
+    c.b({0x31, 0xC0, 0x0F, 0x20, 0xE0});                            // xor eax, eax; mov eax, cr4
+    store_eax();
+    c.b({0x0F, 0x20, 0xD8});                                        // mov eax, cr3
+    store_eax();
+    c.b({0xFB, 0x90, 0xFA});                                        // sti; nop; cli
+    c.b({0xF4});                                                    // hlt with IF=0: never wakes
+    RunResult r = m.run(c);
+    ends[tae] = r.kind;
+    for (u32 a = kResults; a < slot; a += 4) results[tae].push_back(m.read32(a));
+  }
+  EXPECT_EQ(results[1], results[0]);
+  EXPECT_EQ(results[0][1] & (CR0_MP | CR0_TS), CR0_MP | CR0_TS) << "LMSW set them";
+  EXPECT_EQ(results[0][2] & CR0_TS, 0u) << "CLTS cleared TS";
+  EXPECT_EQ(results[0][3], 0x12345678u);
+  EXPECT_EQ(results[0][4], 0x08u);
+  EXPECT_EQ(results[0][6], 0x00ABC000u);
+  EXPECT_EQ(ends[0], RunResult::Kind::HaltedForever);
+  EXPECT_EQ(ends[1], RunResult::Kind::HaltedForever);
 }
 
 TEST(TaeMonitor, TheGuestCannotReadOrWriteMonitorMemory) {
