@@ -19,6 +19,7 @@ vmlab_default_debian_packages=(
   libgtest-dev libgmock-dev          # tests/
   catch2                             # labs/ graders
   libbenchmark-dev                   # microbenchmarks
+  libsdl2-dev libimgui-dev           # the visualizer (ui/gui)
 )
 
 # vmlab_missing_debian_packages: print, space separated, the packages of the list that

@@ -23,6 +23,21 @@
 #include "ui/cli/commands.h"
 
 namespace vmlab::cli {
+
+GuestRunSpec with_bundled_guest(GuestRunSpec spec, const std::string& guest,
+                                const std::optional<std::string>& append) {
+  if (append) spec.append = *append;
+  if (guest.empty()) return spec;
+  if (!spec.kernel.empty())
+    throw UserError("give a KERNEL or --guest " + guest + ", not both (--guest boots the bundled guest's kernel)");
+  GuestRunSpec bundled = guest_run_spec(GuestCatalog::load_default().lookup(guest));
+  spec.kernel = bundled.kernel;
+  spec.initrds.insert(spec.initrds.begin(), bundled.initrds.begin(), bundled.initrds.end());
+  if (spec.disks.empty()) spec.disks = bundled.disks;
+  if (!append) spec.append = bundled.append;
+  return spec;
+}
+
 namespace {
 
 struct RunOptions {
@@ -76,24 +91,13 @@ int list_guests() {
   return 0;
 }
 
-// The spec to boot: the user's, or a bundled guest's with the user's additions. Their
-// --initrd come after the guest's modules; --disk and --append replace the guest's.
+// The spec to boot, with the budget and the RTC source from the options.
 GuestRunSpec resolve_spec(const RunOptions& o) {
-  GuestRunSpec spec = o.spec;
+  GuestRunSpec spec = with_bundled_guest(o.spec, o.guest, o.append);
   spec.max_instructions = instruction_budget(o.max_insns);
   if (o.rtc != "virtual" && o.rtc != "host")
     throw UserError("--rtc must be 'virtual' (a fixed epoch, deterministic) or 'host' (the host's clock)");
   spec.rtc = o.rtc == "host" ? RtcSource::Host : RtcSource::Virtual;
-  if (o.append) spec.append = *o.append;
-  if (o.guest.empty()) return spec;
-  if (!spec.kernel.empty())
-    throw UserError("give a KERNEL or --guest " + o.guest +
-                    ", not both (--guest boots the bundled guest's kernel)");
-  GuestRunSpec guest = guest_run_spec(GuestCatalog::load_default().lookup(o.guest));
-  spec.kernel = guest.kernel;
-  spec.initrds.insert(spec.initrds.begin(), guest.initrds.begin(), guest.initrds.end());
-  if (spec.disks.empty()) spec.disks = guest.disks;
-  if (!o.append) spec.append = guest.append;
   return spec;
 }
 

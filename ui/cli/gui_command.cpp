@@ -1,0 +1,85 @@
+// `vmlab gui`: boot a guest as `vmlab run` does and open the visualizer on it (ui/gui).
+// `--headless --screenshot FILE` draws without a display and writes the last frame as a
+// PNG, for tests and documentation.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "core/error.h"
+#include "core/guest_run.h"
+#include "ui/cli/commands.h"
+#include "ui/gui/gui.h"
+
+namespace vmlab::cli {
+namespace {
+
+struct GuiCommandOptions {
+  GuestRunSpec spec;
+  std::string guest;
+  std::optional<std::string> append;
+  std::optional<u64> max_insns;
+  gui::GuiOptions gui;
+  std::string size = "1280x800";
+};
+
+// "1280x800" -> width, height; each between 320 and 8192.
+void parse_size(const std::string& text, gui::GuiOptions& o) {
+  unsigned w = 0, h = 0;
+  char x = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%u%c%u%c", &w, &x, &h, &extra) != 3 || x != 'x' || w < 320 || h < 240 ||
+      w > 8192 || h > 8192)
+    throw UserError(fmt::format("--size '{}' is not WIDTHxHEIGHT between 320x240 and 8192x8192, e.g. 1280x800", text));
+  o.width = int(w);
+  o.height = int(h);
+}
+
+int gui_main(GuiCommandOptions& o) {
+  GuestRunSpec spec = with_bundled_guest(o.spec, o.guest, o.append);
+  o.gui.max_instructions = instruction_budget(o.max_insns);
+  parse_size(o.size, o.gui);
+  if (o.gui.frames < 1) throw UserError("--frames must be at least 1");
+  if (!o.gui.screenshot.empty() && !o.gui.headless)
+    throw UserError("--screenshot needs --headless (it writes the last headless frame)");
+  CostModel cost = validate_run_spec(spec);
+  MachineConfig config = machine_config(spec);
+  config.com1_output = [](u8 b) {
+    std::fputc(b, stdout);
+    std::fflush(stdout);
+  };
+  Machine machine(config);
+  start_guest(machine, spec, cost);
+  std::string title = o.guest.empty() ? spec.kernel : o.guest;
+  return gui::run_gui(machine, title, o.gui);
+}
+
+}  // namespace
+
+Action add_gui_command(CLI::App& app) {
+  auto o = std::make_shared<GuiCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("gui", "Step through a guest in the visualizer (SDL2 + Dear ImGui)");
+  cmd->footer(
+      "GUEST as for 'vmlab run': a KERNEL, or --guest NAME for a bundled guest.\n"
+      "--headless draws without a display (SDL's dummy video driver and software renderer,\n"
+      "a fixed frame time, no ini file): --frames N frames, then --screenshot FILE.png.");
+  GuestRunSpec& spec = o->spec;
+  cmd->add_option("kernel", spec.kernel, "Multiboot v1 ELF kernel (omit it with --guest)");
+  cmd->add_option("--guest", o->guest, "Boot the bundled guest NAME")->type_name("NAME");
+  cmd->add_option("--initrd", spec.initrds, "Add a Multiboot module (repeatable)");
+  cmd->add_option("--disk", spec.disks, "Raw disk image on the IDE channel (repeatable)");
+  cmd->add_option("--append", o->append, "Kernel command line (replaces a bundled guest's default)");
+  cmd->add_option("--mem", spec.mem_mib, "Guest RAM in MiB (default 128)");
+  cmd->add_option("--mode", spec.mode, "Virtualization mode: a preset or cpu=..,mmu=..,io=.. (default native)");
+  cmd->add_option("--cost-profile", spec.cost_profile, "Cost model: p4-2006, modern or a TOML file");
+  cmd->add_option("--max-insns", o->max_insns, "Stop the guest after N instructions");
+  cmd->add_flag("--headless", o->gui.headless, "Draw off-screen, without a display");
+  cmd->add_option("--frames", o->gui.frames, "Headless: frames to draw (default 1)");
+  cmd->add_option("--screenshot", o->gui.screenshot, "Headless: write the last frame to FILE (PNG)");
+  cmd->add_flag("--run", o->gui.start_running, "Start running instead of paused");
+  cmd->add_option("--insns-per-frame", o->gui.insns_per_frame,
+                  "Guest instructions run between two frames while running (default 2000000)");
+  cmd->add_option("--size", o->size, "Window size WIDTHxHEIGHT (default 1280x800)");
+  return [o] { return gui_main(*o); };
+}
+
+}  // namespace vmlab::cli

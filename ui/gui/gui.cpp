@@ -1,0 +1,130 @@
+#include "ui/gui/gui.h"
+
+#include <SDL.h>
+#include <imgui.h>
+#include <imgui_impl_sdl.h>
+#include <imgui_impl_sdlrenderer.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "core/machine.h"
+#include "core/png_writer.h"
+#include "ui/gui/panels.h"
+
+namespace vmlab::gui {
+namespace {
+
+constexpr float kFrameSeconds = 1.0f / 60.0f;  // headless: a fixed frame time
+constexpr size_t kEventHistory = 4096;          // events kept for the Exits panel
+
+// One frame: the guest advances (if running), then every panel is drawn.
+void draw_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
+  if (s.running) s.advance(s.options.insns_per_frame);
+  ImGui_ImplSDLRenderer_NewFrame();
+  ImGui::NewFrame();
+  float w = float(width), h = float(height), left = w * 0.45f, top = 150.0f;
+  draw_control(s, 0, 0, left, top);
+  draw_registers(s, 0, top, left, h - top);
+  draw_exits(s, left, 0, w - left, h * 0.6f);
+  draw_counters(s, left, h * 0.6f, w - left, h - h * 0.6f);
+  ImGui::Render();
+  SDL_SetRenderDrawColor(renderer, 30, 30, 36, 255);
+  SDL_RenderClear(renderer);
+  ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+}
+
+bool save_screenshot(SDL_Renderer* renderer, int width, int height, const std::string& path) {
+  std::vector<u8> pixels(size_t(width) * size_t(height) * 4);
+  // ABGR8888 is R, G, B, A in memory order on a little-endian host: what PNG stores.
+  if (SDL_RenderReadPixels(renderer, nullptr, SDL_PIXELFORMAT_ABGR8888, pixels.data(), width * 4) != 0) {
+    std::fprintf(stderr, "vmlab: cannot read the frame for the screenshot: %s\n", SDL_GetError());
+    return false;
+  }
+  write_png(path, u32(width), u32(height), pixels);
+  return true;
+}
+
+int run_headless(Session& s) {
+  const GuiOptions& o = s.options;
+  SDL_Surface* surface = SDL_CreateRGBSurfaceWithFormat(0, o.width, o.height, 32, SDL_PIXELFORMAT_ABGR8888);
+  SDL_Renderer* renderer = surface ? SDL_CreateSoftwareRenderer(surface) : nullptr;
+  if (!renderer) {
+    std::fprintf(stderr, "vmlab: cannot create the off-screen renderer: %s\n", SDL_GetError());
+    if (surface) SDL_FreeSurface(surface);
+    return 1;
+  }
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(float(o.width), float(o.height));
+  io.DeltaTime = kFrameSeconds;
+  ImGui_ImplSDLRenderer_Init(renderer);
+  for (int frame = 0; frame < std::max(o.frames, 1); ++frame) draw_frame(s, renderer, o.width, o.height);
+  int status = 0;
+  if (!o.screenshot.empty() && !save_screenshot(renderer, o.width, o.height, o.screenshot)) status = 1;
+  ImGui_ImplSDLRenderer_Shutdown();
+  SDL_DestroyRenderer(renderer);
+  SDL_FreeSurface(surface);
+  return status;
+}
+
+int run_window(Session& s) {
+  const GuiOptions& o = s.options;
+  // Without a display SDL falls back to drivers that draw nowhere; a window nobody sees
+  // would wait forever for its close button.
+  std::string driver = SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "";
+  if (driver == "dummy" || driver == "offscreen" || driver == "evdev") {
+    std::fprintf(stderr, "vmlab: no display to open a window on (SDL video driver '%s'): use --headless\n",
+                 driver.c_str());
+    return 1;
+  }
+  SDL_Window* window = SDL_CreateWindow(("vmlab: " + s.title).c_str(), SDL_WINDOWPOS_CENTERED,
+                                        SDL_WINDOWPOS_CENTERED, o.width, o.height, SDL_WINDOW_RESIZABLE);
+  SDL_Renderer* renderer = window ? SDL_CreateRenderer(window, -1, 0) : nullptr;
+  if (!renderer) {
+    std::fprintf(stderr, "vmlab: cannot open a window: %s (use --headless without a display)\n", SDL_GetError());
+    if (window) SDL_DestroyWindow(window);
+    return 1;
+  }
+  ImGui_ImplSDL2_InitForSDLRenderer(window);
+  ImGui_ImplSDLRenderer_Init(renderer);
+  for (bool quit = false; !quit;) {
+    SDL_Event event;
+    while (SDL_PollEvent(&event)) {
+      ImGui_ImplSDL2_ProcessEvent(&event);
+      if (event.type == SDL_QUIT) quit = true;
+    }
+    int width = 0, height = 0;
+    SDL_GetWindowSize(window, &width, &height);
+    ImGui_ImplSDL2_NewFrame();
+    draw_frame(s, renderer, width, height);
+    SDL_RenderPresent(renderer);
+    if (!s.running) SDL_Delay(10);  // paused: no need to spin
+  }
+  ImGui_ImplSDLRenderer_Shutdown();
+  ImGui_ImplSDL2_Shutdown();
+  SDL_DestroyRenderer(renderer);
+  SDL_DestroyWindow(window);
+  return 0;
+}
+
+}  // namespace
+
+int run_gui(Machine& machine, const std::string& title, const GuiOptions& options) {
+  if (options.headless) SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
+  if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+    std::fprintf(stderr, "vmlab: cannot start SDL: %s (without a display, use --headless)\n", SDL_GetError());
+    return 1;
+  }
+  machine.events().set_history_capacity(kEventHistory);
+  Session session{machine, options, title, options.start_running, std::nullopt};
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;  // no imgui.ini: the layout is fixed, runs are repeatable
+  ImGui::StyleColorsDark();
+  int status = options.headless ? run_headless(session) : run_window(session);
+  ImGui::DestroyContext();
+  SDL_Quit();
+  return status;
+}
+
+}  // namespace vmlab::gui

@@ -1,0 +1,34 @@
+// The visualizer: SDL2 + Dear ImGui 1.86 over a Machine that is already started (guest
+// loaded, monitor attached). Front end only: the library never includes SDL or ImGui.
+//
+// Headless mode (tests, documentation screenshots) uses SDL's software renderer on an
+// off-screen surface, a fixed frame time and no ini file, and writes the last frame as a
+// PNG: the same guest, mode and options give the same bytes on every run.
+#pragma once
+#include <string>
+
+#include "core/types.h"
+
+namespace vmlab {
+class Machine;
+}
+
+namespace vmlab::gui {
+
+struct GuiOptions {
+  bool headless = false;
+  int frames = 1;               // headless: frames drawn before the screenshot
+  std::string screenshot;       // headless: PNG of the last frame ("" for none)
+  bool start_running = false;   // run from the first frame instead of paused
+  u64 insns_per_frame = 2'000'000;  // guest instructions run between two frames
+  u64 max_instructions = 0;     // the run's budget (0: none)
+  int width = 1280;
+  int height = 800;
+};
+
+// Open the visualizer on `machine`. Returns the process status: 0 when the window was
+// closed (or the headless frames were drawn), 1 when SDL could not start (one line on
+// stderr says why).
+int run_gui(Machine& machine, const std::string& title, const GuiOptions& options);
+
+}  // namespace vmlab::gui
