@@ -52,6 +52,27 @@ TEST_F(CliGui, HeadlessScreenshotsArePngsAndDeterministic) {
   EXPECT_NE(paused, first) << "running moved the counters, exits and registers on screen";
 }
 
+// The inspector's tabs draw different pictures of the same moment, and each is
+// deterministic.
+TEST_F(CliGui, EachInspectorTabDrawsItsOwnPicture) {
+  std::vector<std::string> base = {"--guest", "kernel", "--mode", "tae-shadow", "--run", "--frames", "2",
+                                   "--insns-per-frame", "500000", "--size", "800x600"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  std::vector<uint8_t> exits = screenshot("exits.png", with({"--tab", "exits"}));
+  std::vector<uint8_t> walk = screenshot("walk.png", with({"--tab", "page-walk", "--walk-address", "c0100000"}));
+  std::vector<uint8_t> walk_again = screenshot("walk2.png", with({"--tab", "page-walk", "--walk-address", "c0100000"}));
+  std::vector<uint8_t> other = screenshot("walk3.png", with({"--tab", "page-walk", "--walk-address", "08048000"}));
+  std::vector<uint8_t> console = screenshot("console.png", with({"--tab", "console"}));
+  EXPECT_NE(exits, walk);
+  EXPECT_NE(walk, console);
+  EXPECT_EQ(walk, walk_again);
+  EXPECT_NE(walk, other) << "another address, another walk";
+}
+
 // The test machines have no display: a window would wait forever for a close button that
 // nobody can click, so the command says to use --headless instead.
 TEST_F(CliGui, WithoutADisplayTheWindowIsRefused) {
@@ -65,6 +86,8 @@ TEST_F(CliGui, UserErrorsAreOneLine) {
   expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--size", "big"}), "--size 'big'");
   expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--frames", "0"}), "--frames must be at least 1");
   expect_user_error(vmlab({"gui", "--guest", "no-such-guest", "--headless"}), "no-such-guest");
+  expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--tab", "memory"}), "--tab 'memory'");
+  expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--walk-address", "zz"}), "--walk-address 'zz'");
 }
 
 }  // namespace

@@ -41,12 +41,17 @@ int gui_main(GuiCommandOptions& o) {
   if (o.gui.frames < 1) throw UserError("--frames must be at least 1");
   if (!o.gui.screenshot.empty() && !o.gui.headless)
     throw UserError("--screenshot needs --headless (it writes the last headless frame)");
+  if (o.gui.tab != "exits" && o.gui.tab != "page-walk" && o.gui.tab != "console")
+    throw UserError(fmt::format("--tab '{}' is not a tab: use exits, page-walk or console", o.gui.tab));
+  if (!o.gui.walk_address.empty() &&
+      o.gui.walk_address.find_first_not_of("0123456789abcdefABCDEFx") != std::string::npos)
+    throw UserError(fmt::format("--walk-address '{}' is not a hexadecimal address, e.g. 0xc0101000",
+                                o.gui.walk_address));
   CostModel cost = validate_run_spec(spec);
   MachineConfig config = machine_config(spec);
-  config.com1_output = [](u8 b) {
-    std::fputc(b, stdout);
-    std::fflush(stdout);
-  };
+  auto com1 = std::make_shared<std::string>();  // the console tab shows it
+  config.com1_output = [com1](u8 b) { com1->push_back(char(b)); };
+  o.gui.com1 = com1.get();
   Machine machine(config);
   start_guest(machine, spec, cost);
   std::string title = o.guest.empty() ? spec.kernel : o.guest;
@@ -79,6 +84,9 @@ Action add_gui_command(CLI::App& app) {
   cmd->add_option("--insns-per-frame", o->gui.insns_per_frame,
                   "Guest instructions run between two frames while running (default 2000000)");
   cmd->add_option("--size", o->size, "Window size WIDTHxHEIGHT (default 1280x800)");
+  cmd->add_option("--tab", o->gui.tab, "Inspector tab shown first: exits (default), page-walk or console");
+  cmd->add_option("--walk-address", o->gui.walk_address,
+                  "Linear address for the page-walk tab, in hex (default: the last page fault's CR2)");
   return [o] { return gui_main(*o); };
 }
 

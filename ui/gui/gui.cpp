@@ -26,7 +26,7 @@ void draw_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
   float w = float(width), h = float(height), left = w * 0.45f, top = 150.0f;
   draw_control(s, 0, 0, left, top);
   draw_registers(s, 0, top, left, h - top);
-  draw_exits(s, left, 0, w - left, h * 0.6f);
+  draw_inspector(s, left, 0, w - left, h * 0.6f);
   draw_counters(s, left, h * 0.6f, w - left, h - h * 0.6f);
   ImGui::Render();
   SDL_SetRenderDrawColor(renderer, 30, 30, 36, 255);

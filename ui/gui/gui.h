@@ -24,6 +24,9 @@ struct GuiOptions {
   u64 max_instructions = 0;     // the run's budget (0: none)
   int width = 1280;
   int height = 800;
+  std::string tab = "exits";      // the inspector tab shown first: exits, page-walk, console
+  std::string walk_address;       // the page-walk panel's address ("" = the last fault's CR2)
+  const std::string* com1 = nullptr;  // what the guest wrote to COM1 so far, for the console
 };
 
 // Open the visualizer on `machine`. Returns the process status: 0 when the window was

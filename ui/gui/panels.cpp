@@ -4,8 +4,12 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <vector>
 
+#include "devices/vga_text.h"
+#include "mmu/walk_view.h"
 #include "modes/cpu_state_view.h"
 #include "modes/exit.h"
 #include "modes/monitor.h"
@@ -118,29 +122,128 @@ void draw_registers(Session& s, float x, float y, float w, float h) {
   ImGui::End();
 }
 
-void draw_exits(Session& s, float x, float y, float w, float h) {
-  if (begin_panel("Exits", x, y, w, h)) {
-    std::vector<Event> exits;
-    for (const Event& e : s.machine.events().history())
-      if (e.kind == EventKind::Exit) exits.push_back(e);
-    ImGui::Text("last %zu exits (newest first)", exits.size());
-    if (ImGui::BeginTable("exits", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV)) {
-      ImGui::TableSetupScrollFreeze(0, 1);
-      for (const char* name : {"time", "reason", "category", "qualification", "EIP", "cost"}) ImGui::TableSetupColumn(name);
-      ImGui::TableHeadersRow();
-      for (auto it = exits.rbegin(); it != exits.rend(); ++it) {
-        const Event& e = *it;
-        std::string cells[] = {with_commas(e.time), exit_reason_name(e.table, u16(e.a)),
-                               std::string(category_name(ExitCategory(e.size_or_level))),
-                               fmt::format("{:#x}", e.b), fmt::format("{:#010x}", e.c), with_commas(e.d)};
-        ImGui::TableNextRow();
-        for (int col = 0; col < 6; ++col) {
-          ImGui::TableSetColumnIndex(col);
-          ImGui::TextUnformatted(cells[col].c_str());
-        }
+namespace {
+
+void exits_tab(Session& s) {
+  std::vector<Event> exits;
+  for (const Event& e : s.machine.events().history())
+    if (e.kind == EventKind::Exit) exits.push_back(e);
+  ImGui::Text("last %zu exits (newest first)", exits.size());
+  if (ImGui::BeginTable("exits", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV)) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    for (const char* name : {"time", "reason", "category", "qualification", "EIP", "cost"}) ImGui::TableSetupColumn(name);
+    ImGui::TableHeadersRow();
+    for (auto it = exits.rbegin(); it != exits.rend(); ++it) {
+      const Event& e = *it;
+      std::string cells[] = {with_commas(e.time), exit_reason_name(e.table, u16(e.a)),
+                             std::string(category_name(ExitCategory(e.size_or_level))),
+                             fmt::format("{:#x}", e.b), fmt::format("{:#010x}", e.c), with_commas(e.d)};
+      ImGui::TableNextRow();
+      for (int col = 0; col < 6; ++col) {
+        ImGui::TableSetColumnIndex(col);
+        ImGui::TextUnformatted(cells[col].c_str());
       }
-      ImGui::EndTable();
     }
+    ImGui::EndTable();
+  }
+}
+
+// One walk as a table: level, entry address, value, bits.
+void walk_table(const char* id, const char* title, const WalkView& walk) {
+  ImGui::TextUnformatted(title);
+  if (ImGui::BeginTable(id, 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+    for (const char* name : {"level", "address", "value", "bits"}) ImGui::TableSetupColumn(name);
+    ImGui::TableHeadersRow();
+    for (const WalkStep& step : walk.steps) {
+      std::string cells[] = {step.level, fmt::format("{:#010x}", step.address),
+                             step.level == "frame" ? std::string() : fmt::format("{:#010x}", step.value), step.bits};
+      ImGui::TableNextRow();
+      for (int col = 0; col < 4; ++col) {
+        ImGui::TableSetColumnIndex(col);
+        ImGui::TextUnformatted(cells[col].c_str());
+      }
+    }
+    ImGui::EndTable();
+  }
+}
+
+// The walk for one address: under a monitor the guest's tables (its virtual CR3) and the
+// shadow tables the hardware walks (the real CR3), one above the other.
+void page_walk_tab(Session& s) {
+  const Cpu& cpu = s.machine.cpu();
+  Monitor* monitor = s.machine.monitor();
+  const VirtualCpu* vcpu = monitor ? &monitor->vcpu() : nullptr;
+  if (!s.options.walk_address.empty() && s.walk_follows_cr2 && !s.walk_address[0]) {
+    std::snprintf(s.walk_address, sizeof s.walk_address, "%08lx", std::strtoul(s.options.walk_address.c_str(), nullptr, 16));
+    s.walk_follows_cr2 = false;
+  }
+  if (s.walk_follows_cr2) std::snprintf(s.walk_address, sizeof s.walk_address, "%08x", vcpu ? vcpu->cr2 : cpu.cr2());
+  ImGui::SetNextItemWidth(120);
+  if (ImGui::InputText("linear address (hex)", s.walk_address, sizeof s.walk_address,
+                       ImGuiInputTextFlags_CharsHexadecimal))
+    s.walk_follows_cr2 = false;
+  ImGui::SameLine();
+  if (ImGui::Button("follow the last fault (CR2)")) s.walk_follows_cr2 = true;
+  u32 linear = u32(std::strtoul(s.walk_address, nullptr, 16));
+  if (vcpu) {
+    PagingControl guest{vcpu->cr3, (vcpu->cr4 & CR4_PSE) != 0, false, (vcpu->cr0 & CR0_WP) != 0,
+                        PageTableKind::Guest, s.machine.memory().guest_size()};
+    if (vcpu->cr0 & CR0_PG) {
+      walk_table("guest", "guest tables (the guest's CR3: guest-virtual to guest-physical)",
+                 view_walk(s.machine.memory(), guest, linear));
+    } else {
+      ImGui::TextUnformatted("guest paging is off: guest-physical = guest-virtual");
+    }
+    ImGui::Spacing();
+  }
+  if (!(cpu.cr0() & CR0_PG)) {
+    ImGui::TextUnformatted("paging is off: physical = linear");
+    return;
+  }
+  PagingControl real{cpu.cr3(), (cpu.cr4() & CR4_PSE) != 0, (cpu.cr4() & CR4_PGE) != 0, (cpu.cr0() & CR0_WP) != 0};
+  walk_table("real", vcpu ? "shadow tables (the real CR3: guest-virtual to host-physical, what the hardware walks)"
+                          : "page tables (CR3)",
+             view_walk(s.machine.memory(), real, linear));
+}
+
+void console_tab(Session& s) {
+  ImGui::TextUnformatted("COM1");
+  ImGui::BeginChild("com1", ImVec2(0, ImGui::GetContentRegionAvail().y * 0.5f), true);
+  if (s.options.com1) {
+    const std::string& text = *s.options.com1;
+    size_t from = text.size() > 16384 ? text.size() - 16384 : 0;  // the tail: what fits on screen
+    ImGui::TextUnformatted(text.data() + from, text.data() + text.size());
+    ImGui::SetScrollHereY(1.0f);
+  }
+  ImGui::EndChild();
+  ImGui::TextUnformatted("VGA text screen");
+  ImGui::BeginChild("vga", ImVec2(0, 0), true);
+  std::string screen = s.machine.platform().vga().screen_dump();
+  ImGui::TextUnformatted(screen.c_str());
+  ImGui::EndChild();
+}
+
+}  // namespace
+
+void draw_inspector(Session& s, float x, float y, float w, float h) {
+  if (begin_panel("Inspector", x, y, w, h) && ImGui::BeginTabBar("inspector")) {
+    struct Tab {
+      const char* key;
+      const char* label;
+      void (*draw)(Session&);
+    };
+    static constexpr Tab kTabs[] = {{"exits", "Exits", exits_tab},
+                                    {"page-walk", "Page walk", page_walk_tab},
+                                    {"console", "Console", console_tab}};
+    for (const Tab& tab : kTabs) {
+      ImGuiTabItemFlags flags = !s.tab_chosen && s.options.tab == tab.key ? ImGuiTabItemFlags_SetSelected : 0;
+      if (ImGui::BeginTabItem(tab.label, nullptr, flags)) {
+        tab.draw(s);
+        ImGui::EndTabItem();
+      }
+    }
+    s.tab_chosen = true;
+    ImGui::EndTabBar();
   }
   ImGui::End();
 }

@@ -15,6 +15,9 @@ struct Session {
   std::string title;
   bool running = false;
   std::optional<RunResult> ended;  // why the guest stopped for good (exit port, budget, ...)
+  bool tab_chosen = false;         // the first frame selected options.tab
+  char walk_address[16] = {};      // the page-walk panel's input field
+  bool walk_follows_cr2 = true;    // the field tracks the last fault until the user types
 
   // Run up to `instructions` more guest instructions (within the run's budget); records
   // how the run ended, if it did.
@@ -27,7 +30,8 @@ struct Session {
 // The window layout: fixed rectangles in a width x height display (1.86 has no docking).
 void draw_control(Session& s, float x, float y, float w, float h);
 void draw_registers(Session& s, float x, float y, float w, float h);
-void draw_exits(Session& s, float x, float y, float w, float h);
+// The inspector: one window with a tab each for the exits, the page walk and the console.
+void draw_inspector(Session& s, float x, float y, float w, float h);
 void draw_counters(Session& s, float x, float y, float w, float h);
 
 }  // namespace vmlab::gui
