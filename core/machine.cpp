@@ -18,6 +18,7 @@ int RunResult::process_status() const {
     case Kind::TripleFault: return kStatusTripleFault;
     case Kind::GuestReset: return kStatusGuestReset;
     case Kind::MonitorStop: return kStatusMonitorStop;
+    case Kind::ExitHandled: return 0;
   }
   return 1;
 }
@@ -88,7 +89,7 @@ void Machine::wire_debug_ports(const MachineConfig& config) {
   });
 }
 
-RunResult Machine::run(u64 max_instructions) {
+RunResult Machine::run(u64 max_instructions, bool stop_after_exit) {
   RunResult result;
   const u64 start = m_counters.instructions;
   for (;;) {
@@ -114,6 +115,11 @@ RunResult Machine::run(u64 max_instructions) {
         break;
       }
       if (m_cpu->halted()) reason = StopReason::Halted;
+      if (stop_after_exit) {
+        m_counters.cycles = m_clock.now();
+        result.kind = RunResult::Kind::ExitHandled;
+        break;
+      }
     }
     m_counters.cycles = m_clock.now();
     m_timers.run_due(m_clock.now());

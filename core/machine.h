@@ -47,6 +47,7 @@ struct RunResult {
     TripleFault,     // shutdown
     GuestReset,      // the guest reset a machine started without firmware
     MonitorStop,     // the guest did something the monitor cannot virtualize
+    ExitHandled,     // run(.., stop_after_exit): the monitor handled one exit
   };
   Kind kind = Kind::BudgetExhausted;
   u32 exit_value = 0;    // value written to port 0xF4
@@ -78,8 +79,9 @@ class Machine {
   void apply_cost_model(const CostModel& model);
 
   // Run until the guest exits, halts for good, shuts down, or `max_instructions`
-  // instructions have retired (0 = no budget).
-  RunResult run(u64 max_instructions);
+  // instructions have retired (0 = no budget). With `stop_after_exit`, also return as
+  // soon as the monitor has handled one exit (debuggers stepping exit by exit).
+  RunResult run(u64 max_instructions, bool stop_after_exit = false);
 
   // Run the loaded guest under a monitor from now on (nullptr: native). The Machine
   // owns it; attach() may throw UserError when the guest cannot run in that mode.

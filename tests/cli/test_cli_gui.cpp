@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -73,6 +75,64 @@ TEST_F(CliGui, EachInspectorTabDrawsItsOwnPicture) {
   EXPECT_NE(walk, other) << "another address, another walk";
 }
 
+// The state lines a script's `print` writes: "state key=value ...", as a map per line.
+std::vector<std::map<std::string, std::string>> states(const std::string& out) {
+  std::vector<std::map<std::string, std::string>> result;
+  for (const std::string& line : split_lines(out)) {
+    if (line.rfind("state ", 0) != 0) continue;
+    std::map<std::string, std::string> fields;
+    std::istringstream words(line.substr(6));
+    for (std::string word; words >> word;) {
+      size_t eq = word.find('=');
+      fields[word.substr(0, eq)] = word.substr(eq + 1);
+    }
+    result.push_back(fields);
+  }
+  return result;
+}
+
+// What a student does first: boot the kernel under tae-shadow, run to the first hidden
+// page fault, look at both walks, step, and see the counters move, here from a script.
+TEST_F(CliGui, TheTeachingFlowRunsHeadless) {
+  const std::string shot = scratch_file("walk.png").string();
+  fs::path script = write_file("flow.txt",
+                               "# to the first hidden page fault, then one with the guest's paging on\n"
+                               "print\n"
+                               "run-to hidden-page-fault\n"
+                               "print\n"
+                               "run 3000000\n"
+                               "run-to hidden-page-fault 100000000\n"
+                               "print\n"
+                               "tab page-walk\n"
+                               "frame\n"
+                               "screenshot " + shot + "\n"
+                               "step\n"
+                               "print\n");
+  std::vector<std::string> args = {"gui", "--guest", "kernel", "--mode", "tae-shadow", "--headless",
+                                   "--script", script.string()};
+  ChildResult r = vmlab(args, 120000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::map<std::string, std::string>> st = states(r.out);
+  ASSERT_EQ(st.size(), 4u) << r.out;
+  EXPECT_EQ(st[0].at("exits"), "0");
+  // Paging is off at the kernel's entry: the shadow maps it identity, filled silently.
+  EXPECT_EQ(st[1].at("last_exit"), "tae.hidden-page-fault");
+  EXPECT_EQ(st[1].at("guest_walk"), "-") << "the guest's paging is still off";
+  EXPECT_EQ(st[1].at("real_walk"), st[1].at("address")) << "the shadow maps it 1:1 now";
+  // Later the guest's tables and the shadow's both translate the faulting address, to
+  // the same place: guest-physical RAM is host-physical 0 upwards (one memslot).
+  EXPECT_EQ(st[2].at("last_exit"), "tae.hidden-page-fault");
+  EXPECT_NE(st[2].at("guest_walk"), "not-mapped");
+  EXPECT_EQ(st[2].at("real_walk"), st[2].at("guest_walk"));
+  EXPECT_GT(std::stoull(st[2].at("exits")), std::stoull(st[1].at("exits")));
+  EXPECT_EQ(std::stoull(st[3].at("instructions")), std::stoull(st[2].at("instructions")) + 1) << "one step";
+  std::vector<uint8_t> first = read_bytes(scratch_file("walk.png"));
+  ASSERT_FALSE(first.empty());
+  ChildResult again = vmlab(args, 120000);
+  EXPECT_EQ(again.out, r.out);
+  EXPECT_EQ(read_bytes(scratch_file("walk.png")), first) << "the same script draws the same picture";
+}
+
 // The test machines have no display: a window would wait forever for a close button that
 // nobody can click, so the command says to use --headless instead.
 TEST_F(CliGui, WithoutADisplayTheWindowIsRefused) {
@@ -88,6 +148,10 @@ TEST_F(CliGui, UserErrorsAreOneLine) {
   expect_user_error(vmlab({"gui", "--guest", "no-such-guest", "--headless"}), "no-such-guest");
   expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--tab", "memory"}), "--tab 'memory'");
   expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--walk-address", "zz"}), "--walk-address 'zz'");
+  fs::path bad = write_file("bad.txt", "step\nfly to the moon\n");
+  expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--script", bad.string()}),
+                    "bad.txt line 2: unknown command 'fly'");
+  expect_user_error(vmlab({"gui", "--guest", "demo", "--script", bad.string()}), "--script needs --headless");
 }
 
 }  // namespace

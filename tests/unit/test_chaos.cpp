@@ -40,6 +40,7 @@ bool defined_end(const RunResult& r) {
     case RunResult::Kind::GuestReset:
       return true;
     case RunResult::Kind::MonitorStop:  // no monitor in these runs
+    case RunResult::Kind::ExitHandled:  // nor a stop after each exit
       return false;
   }
   return false;

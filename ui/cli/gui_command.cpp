@@ -21,6 +21,7 @@ struct GuiCommandOptions {
   std::optional<u64> max_insns;
   gui::GuiOptions gui;
   std::string size = "1280x800";
+  std::string script_file;
 };
 
 // "1280x800" -> width, height; each between 320 and 8192.
@@ -39,6 +40,10 @@ int gui_main(GuiCommandOptions& o) {
   o.gui.max_instructions = instruction_budget(o.max_insns);
   parse_size(o.size, o.gui);
   if (o.gui.frames < 1) throw UserError("--frames must be at least 1");
+  if (!o.script_file.empty()) {
+    if (!o.gui.headless) throw UserError("--script needs --headless (a window is driven by its user)");
+    o.gui.script = gui::load_script(o.script_file);
+  }
   if (!o.gui.screenshot.empty() && !o.gui.headless)
     throw UserError("--screenshot needs --headless (it writes the last headless frame)");
   if (o.gui.tab != "exits" && o.gui.tab != "page-walk" && o.gui.tab != "console")
@@ -84,6 +89,8 @@ Action add_gui_command(CLI::App& app) {
   cmd->add_option("--insns-per-frame", o->gui.insns_per_frame,
                   "Guest instructions run between two frames while running (default 2000000)");
   cmd->add_option("--size", o->size, "Window size WIDTHxHEIGHT (default 1280x800)");
+  cmd->add_option("--script", o->script_file,
+                  "Headless: carry out FILE's commands first (step, run, run-to, tab, walk, frame, screenshot, print)");
   cmd->add_option("--tab", o->gui.tab, "Inspector tab shown first: exits (default), page-walk or console");
   cmd->add_option("--walk-address", o->gui.walk_address,
                   "Linear address for the page-walk tab, in hex (default: the last page fault's CR2)");

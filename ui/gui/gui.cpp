@@ -5,11 +5,15 @@
 #include <imgui_impl_sdl.h>
 #include <imgui_impl_sdlrenderer.h>
 
+#include <fmt/format.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "core/machine.h"
 #include "core/png_writer.h"
+#include "modes/monitor.h"
 #include "ui/gui/panels.h"
 
 namespace vmlab::gui {
@@ -34,6 +38,12 @@ void draw_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
   ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
 }
 
+// A frame, then more until a tab chosen from outside is the one on screen (at most 3).
+void draw_settled_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
+  draw_frame(s, renderer, width, height);
+  for (int extra = 0; extra < 3 && !s.tab_chosen; ++extra) draw_frame(s, renderer, width, height);
+}
+
 bool save_screenshot(SDL_Renderer* renderer, int width, int height, const std::string& path) {
   std::vector<u8> pixels(size_t(width) * size_t(height) * 4);
   // ABGR8888 is R, G, B, A in memory order on a little-endian host: what PNG stores.
@@ -42,6 +52,53 @@ bool save_screenshot(SDL_Renderer* renderer, int width, int height, const std::s
     return false;
   }
   write_png(path, u32(width), u32(height), pixels);
+  return true;
+}
+
+// One line of state for tests: where the guest is, the last exit, and both walks of the
+// address the page-walk tab shows.
+void print_state(const Session& s) {
+  const Counters& c = s.machine.counters();
+  Monitor* monitor = s.machine.monitor();
+  std::string last = monitor && c.exits ? exit_reason_name(u8(monitor->spec().cpu), monitor->last_exit().reason) : "-";
+  u32 address = s.walk_follows_cr2 ? s.last_fault_address() : u32(std::strtoul(s.walk_address, nullptr, 16));
+  Walks w = walks_for(s, address);
+  auto show = [](const std::optional<WalkView>& v) {
+    return !v ? std::string("-") : v->ok ? fmt::format("{:#010x}", v->physical) : std::string("not-mapped");
+  };
+  std::printf("state instructions=%llu exits=%llu last_exit=%s address=0x%08x guest_walk=%s real_walk=%s\n",
+              (unsigned long long)c.instructions, (unsigned long long)c.exits, last.c_str(), address,
+              show(w.guest).c_str(), show(w.real).c_str());
+  std::fflush(stdout);
+}
+
+// Carry out a headless script: the same Session calls the buttons make.
+bool run_script(Session& s, SDL_Renderer* renderer) {
+  const GuiOptions& o = s.options;
+  for (const ScriptCommand& c : o.script) {
+    if (c.verb == "step") {
+      s.running = false;
+      for (u64 i = 0; i < c.number; ++i) s.advance(1);
+    } else if (c.verb == "run") {
+      s.advance(c.number);
+    } else if (c.verb == "run-to") {
+      s.running = false;
+      s.run_to_next_exit(c.text == "exit" ? "" : c.text, c.number);
+    } else if (c.verb == "tab") {
+      s.options.tab = c.text;
+      s.tab_chosen = false;
+    } else if (c.verb == "walk") {
+      s.walk_follows_cr2 = c.text == "follow";
+      if (!s.walk_follows_cr2)
+        std::snprintf(s.walk_address, sizeof s.walk_address, "%08lx", std::strtoul(c.text.c_str(), nullptr, 16));
+    } else if (c.verb == "frame") {
+      for (u64 i = 0; i < c.number; ++i) draw_settled_frame(s, renderer, o.width, o.height);
+    } else if (c.verb == "screenshot") {
+      if (!save_screenshot(renderer, o.width, o.height, c.text)) return false;
+    } else if (c.verb == "print") {
+      print_state(s);
+    }
+  }
   return true;
 }
 
@@ -58,8 +115,8 @@ int run_headless(Session& s) {
   io.DisplaySize = ImVec2(float(o.width), float(o.height));
   io.DeltaTime = kFrameSeconds;
   ImGui_ImplSDLRenderer_Init(renderer);
-  for (int frame = 0; frame < std::max(o.frames, 1); ++frame) draw_frame(s, renderer, o.width, o.height);
-  int status = 0;
+  int status = run_script(s, renderer) ? 0 : 1;
+  for (int frame = 0; frame < std::max(o.frames, 1); ++frame) draw_settled_frame(s, renderer, o.width, o.height);
   if (!o.screenshot.empty() && !save_screenshot(renderer, o.width, o.height, o.screenshot)) status = 1;
   ImGui_ImplSDLRenderer_Shutdown();
   SDL_DestroyRenderer(renderer);

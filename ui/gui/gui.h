@@ -6,8 +6,10 @@
 // PNG: the same guest, mode and options give the same bytes on every run.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "core/types.h"
+#include "ui/gui/script.h"
 
 namespace vmlab {
 class Machine;
@@ -27,6 +29,7 @@ struct GuiOptions {
   std::string tab = "exits";      // the inspector tab shown first: exits, page-walk, console
   std::string walk_address;       // the page-walk panel's address ("" = the last fault's CR2)
   const std::string* com1 = nullptr;  // what the guest wrote to COM1 so far, for the console
+  std::vector<ScriptCommand> script;  // headless: run before the final frames (script.h)
 };
 
 // Open the visualizer on `machine`. Returns the process status: 0 when the window was

@@ -59,9 +59,36 @@ void Session::advance(u64 instructions) {
   }
 }
 
-void Session::run_to_next_exit(u64 limit) {
-  const u64 exits = machine.counters().exits;
-  for (u64 i = 0; i < limit && !ended && machine.counters().exits == exits; ++i) advance(1);
+bool Session::run_to_next_exit(const std::string& category, u64 limit) {
+  Monitor* monitor = machine.monitor();
+  if (!monitor || ended) return false;  // native: no exits to stop at
+  const u64 start = machine.counters().instructions;
+  for (;;) {
+    u64 used = machine.counters().instructions - start;
+    u64 n = std::min(limit - std::min(limit, used), budget_left());
+    if (n == 0) return false;
+    RunResult r = machine.run(n, true);
+    if (r.kind == RunResult::Kind::ExitHandled) {
+      if (category.empty() || category_name(monitor->last_exit().category) == category) return true;
+      continue;
+    }
+    if (r.kind != RunResult::Kind::BudgetExhausted) {
+      ended = r;
+      running = false;
+    }
+    return false;
+  }
+}
+
+u32 Session::last_fault_address() const {
+  if (Monitor* monitor = machine.monitor()) {
+    const Exit& e = monitor->last_exit();
+    if (e.category == ExitCategory::HiddenPageFault || e.category == ExitCategory::GuestPageFault ||
+        e.category == ExitCategory::GuestPageTableWrite)
+      return e.qualification;
+    return monitor->vcpu().cr2;
+  }
+  return machine.cpu().cr2();
 }
 
 void draw_control(Session& s, float x, float y, float w, float h) {
@@ -75,9 +102,20 @@ void draw_control(Session& s, float x, float y, float w, float h) {
       s.advance(1);
     }
     ImGui::SameLine();
-    if (ImGui::Button("Run to next exit") && can_run) {
+    if (ImGui::Button("Run to next") && can_run) {
       s.running = false;
-      s.run_to_next_exit(100'000);
+      s.run_to_next_exit(s.run_to_category ? std::string(category_name(ExitCategory(s.run_to_category - 1))) : "",
+                         1'000'000);
+    }
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(200);
+    std::string preview = s.run_to_category ? std::string(category_name(ExitCategory(s.run_to_category - 1))) : "exit";
+    if (ImGui::BeginCombo("##kind", preview.c_str())) {
+      for (int k = 0; k <= int(ExitCategory::kCount); ++k) {
+        std::string label = k ? std::string(category_name(ExitCategory(k - 1))) : "exit";
+        if (ImGui::Selectable(label.c_str(), k == s.run_to_category)) s.run_to_category = k;
+      }
+      ImGui::EndCombo();
     }
     Monitor* monitor = s.machine.monitor();
     ImGui::Text("%s   mode %s", s.title.c_str(),
@@ -170,40 +208,30 @@ void walk_table(const char* id, const char* title, const WalkView& walk) {
 // The walk for one address: under a monitor the guest's tables (its virtual CR3) and the
 // shadow tables the hardware walks (the real CR3), one above the other.
 void page_walk_tab(Session& s) {
-  const Cpu& cpu = s.machine.cpu();
-  Monitor* monitor = s.machine.monitor();
-  const VirtualCpu* vcpu = monitor ? &monitor->vcpu() : nullptr;
   if (!s.options.walk_address.empty() && s.walk_follows_cr2 && !s.walk_address[0]) {
     std::snprintf(s.walk_address, sizeof s.walk_address, "%08lx", std::strtoul(s.options.walk_address.c_str(), nullptr, 16));
     s.walk_follows_cr2 = false;
   }
-  if (s.walk_follows_cr2) std::snprintf(s.walk_address, sizeof s.walk_address, "%08x", vcpu ? vcpu->cr2 : cpu.cr2());
+  if (s.walk_follows_cr2) std::snprintf(s.walk_address, sizeof s.walk_address, "%08x", s.last_fault_address());
   ImGui::SetNextItemWidth(120);
   if (ImGui::InputText("linear address (hex)", s.walk_address, sizeof s.walk_address,
                        ImGuiInputTextFlags_CharsHexadecimal))
     s.walk_follows_cr2 = false;
   ImGui::SameLine();
-  if (ImGui::Button("follow the last fault (CR2)")) s.walk_follows_cr2 = true;
-  u32 linear = u32(std::strtoul(s.walk_address, nullptr, 16));
-  if (vcpu) {
-    PagingControl guest{vcpu->cr3, (vcpu->cr4 & CR4_PSE) != 0, false, (vcpu->cr0 & CR0_WP) != 0,
-                        PageTableKind::Guest, s.machine.memory().guest_size()};
-    if (vcpu->cr0 & CR0_PG) {
-      walk_table("guest", "guest tables (the guest's CR3: guest-virtual to guest-physical)",
-                 view_walk(s.machine.memory(), guest, linear));
-    } else {
-      ImGui::TextUnformatted("guest paging is off: guest-physical = guest-virtual");
-    }
-    ImGui::Spacing();
-  }
-  if (!(cpu.cr0() & CR0_PG)) {
+  if (ImGui::Button("follow the last page fault")) s.walk_follows_cr2 = true;
+  Walks walks = walks_for(s, u32(std::strtoul(s.walk_address, nullptr, 16)));
+  bool monitored = s.machine.monitor() != nullptr;
+  if (monitored && walks.guest)
+    walk_table("guest", "guest tables (the guest's CR3: guest-virtual to guest-physical)", *walks.guest);
+  else if (monitored)
+    ImGui::TextUnformatted("guest paging is off: guest-physical = guest-virtual");
+  ImGui::Spacing();
+  if (walks.real)
+    walk_table("real", monitored ? "shadow tables (the real CR3: guest-virtual to host-physical, what the hardware walks)"
+                                 : "page tables (CR3)",
+               *walks.real);
+  else
     ImGui::TextUnformatted("paging is off: physical = linear");
-    return;
-  }
-  PagingControl real{cpu.cr3(), (cpu.cr4() & CR4_PSE) != 0, (cpu.cr4() & CR4_PGE) != 0, (cpu.cr0() & CR0_WP) != 0};
-  walk_table("real", vcpu ? "shadow tables (the real CR3: guest-virtual to host-physical, what the hardware walks)"
-                          : "page tables (CR3)",
-             view_walk(s.machine.memory(), real, linear));
 }
 
 void console_tab(Session& s) {
@@ -225,6 +253,24 @@ void console_tab(Session& s) {
 
 }  // namespace
 
+Walks walks_for(const Session& s, u32 linear) {
+  Walks w;
+  const Cpu& cpu = s.machine.cpu();
+  if (Monitor* monitor = s.machine.monitor()) {
+    const VirtualCpu& v = monitor->vcpu();
+    if (v.cr0 & CR0_PG) {
+      PagingControl guest{v.cr3, (v.cr4 & CR4_PSE) != 0, false, (v.cr0 & CR0_WP) != 0, PageTableKind::Guest,
+                          s.machine.memory().guest_size()};
+      w.guest = view_walk(s.machine.memory(), guest, linear);
+    }
+  }
+  if (cpu.cr0() & CR0_PG) {
+    PagingControl real{cpu.cr3(), (cpu.cr4() & CR4_PSE) != 0, (cpu.cr4() & CR4_PGE) != 0, (cpu.cr0() & CR0_WP) != 0};
+    w.real = view_walk(s.machine.memory(), real, linear);
+  }
+  return w;
+}
+
 void draw_inspector(Session& s, float x, float y, float w, float h) {
   if (begin_panel("Inspector", x, y, w, h) && ImGui::BeginTabBar("inspector")) {
     struct Tab {
@@ -235,14 +281,16 @@ void draw_inspector(Session& s, float x, float y, float w, float h) {
     static constexpr Tab kTabs[] = {{"exits", "Exits", exits_tab},
                                     {"page-walk", "Page walk", page_walk_tab},
                                     {"console", "Console", console_tab}};
+    // A tab chosen from outside (--tab, a script) is selected until it is the one drawn:
+    // a tab bar takes a frame to switch.
     for (const Tab& tab : kTabs) {
-      ImGuiTabItemFlags flags = !s.tab_chosen && s.options.tab == tab.key ? ImGuiTabItemFlags_SetSelected : 0;
-      if (ImGui::BeginTabItem(tab.label, nullptr, flags)) {
+      bool wanted = !s.tab_chosen && s.options.tab == tab.key;
+      if (ImGui::BeginTabItem(tab.label, nullptr, wanted ? ImGuiTabItemFlags_SetSelected : 0)) {
+        if (wanted) s.tab_chosen = true;
         tab.draw(s);
         ImGui::EndTabItem();
       }
     }
-    s.tab_chosen = true;
     ImGui::EndTabBar();
   }
   ImGui::End();

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/machine.h"
+#include "mmu/walk_view.h"
 #include "ui/gui/gui.h"
 
 namespace vmlab::gui {
@@ -22,10 +23,23 @@ struct Session {
   // Run up to `instructions` more guest instructions (within the run's budget); records
   // how the run ended, if it did.
   void advance(u64 instructions);
-  // Run until the next exit (or `limit` instructions): the monitor's next intercept.
-  void run_to_next_exit(u64 limit);
+  // Run until the next exit of `category` ("" for any exit), or `limit` instructions:
+  // the monitor's next intercept of that kind. Returns whether one came.
+  bool run_to_next_exit(const std::string& category, u64 limit);
+  int run_to_category = 0;         // the Control panel's choice: 0 = any exit
+  // The address the page-walk tab shows while following: the last page-fault exit's
+  // address (hidden, true or traced), else the guest's CR2.
+  u32 last_fault_address() const;
   u64 budget_left() const;
 };
+
+// The walks the page-walk tab draws for `linear`: the guest's own (under a monitor, when
+// its paging is on) and the one the hardware does with the real CR3 (when paging is on).
+struct Walks {
+  std::optional<WalkView> guest;
+  std::optional<WalkView> real;
+};
+Walks walks_for(const Session& s, u32 linear);
 
 // The window layout: fixed rectangles in a width x height display (1.86 has no docking).
 void draw_control(Session& s, float x, float y, float w, float h);

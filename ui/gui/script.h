@@ -1,0 +1,34 @@
+// Headless scripts: what a person does in the window, as lines of text, for tests and
+// for documentation screenshots (`vmlab gui --headless --script FILE`).
+//
+//   # comment
+//   step [N]                 the Step button, N times (default 1)
+//   run N                    run N guest instructions (Run, then Pause)
+//   run-to [KIND] [LIMIT]    the "Run to next" button: KIND is an exit category
+//                            (hidden-page-fault, io, ...) or "exit" (any), LIMIT the most
+//                            instructions to try (default 1,000,000)
+//   tab exits|page-walk|console
+//   walk HEX|follow          the page-walk tab's address, or follow the last page fault
+//   frame [N]                draw N frames (default 1)
+//   screenshot FILE.png      write the last frame
+//   print                    one line of state on stdout (for tests)
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+
+namespace vmlab::gui {
+
+struct ScriptCommand {
+  std::string verb;
+  std::string text;  // tab name, walk address, category, screenshot file
+  u64 number = 0;    // count or limit
+  int line = 0;
+};
+
+// Parse a script; throws UserError naming the file and line for anything it does not know.
+std::vector<ScriptCommand> parse_script(const std::string& text, const std::string& file_name);
+std::vector<ScriptCommand> load_script(const std::string& path);
+
+}  // namespace vmlab::gui
