@@ -9,7 +9,7 @@
 
 namespace vmlab {
 
-Disassembly disassemble(const u8* bytes, size_t available, bool code32) {
+Disassembly disassemble(const u8* bytes, size_t available, bool code32, u32 address) {
   Disassembly d;
   d.length = instruction_length(bytes, available, code32);
   size_t shown = d.length ? d.length : std::min<size_t>(available, 1);
@@ -20,7 +20,7 @@ Disassembly disassemble(const u8* bytes, size_t available, bool code32) {
     return d;
   }
   cs_insn* insn = nullptr;
-  size_t n = cs_disasm(handle, bytes, available, 0, 1, &insn);
+  size_t n = cs_disasm(handle, bytes, available, address, 1, &insn);
   if (n == 0) {
     d.text = "(bad)";
   } else {
@@ -38,16 +38,20 @@ Disassembly disassemble_at_eip(const Cpu& cpu) {
 }
 
 Disassembly disassemble_at_eip(const Cpu& cpu, const std::function<bool(u32, u32&)>& translate) {
+  return disassemble_linear(cpu, cpu.seg(CS).base + cpu.eip(), cpu.code32(), translate);
+}
+
+Disassembly disassemble_linear(const Cpu& cpu, u32 linear, bool code32,
+                               const std::function<bool(u32, u32&)>& translate) {
   u8 buf[15];
   size_t got = 0;
-  u32 linear = cpu.seg(CS).base + cpu.eip();
   for (; got < sizeof buf; ++got) {
     u32 phys;
     if (!translate(linear + u32(got), phys) || !cpu.m_memory.contains(phys, 1)) break;
     buf[got] = *cpu.m_memory.host_ptr(phys);
   }
   if (got == 0) return Disassembly{0, "", "(unmapped)"};
-  return disassemble(buf, got, cpu.code32());
+  return disassemble(buf, got, code32, linear);
 }
 
 }  // namespace vmlab

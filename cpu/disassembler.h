@@ -17,8 +17,9 @@ struct Disassembly {
   std::string text;      // "mov eax, dword ptr [ebp + 8]"
 };
 
-// Disassemble the instruction at `bytes`. `code32` selects 32- or 16-bit code.
-Disassembly disassemble(const u8* bytes, size_t available, bool code32);
+// Disassemble the instruction at `bytes`, which sits at `address` (so that branch
+// targets read as addresses). `code32` selects 32- or 16-bit code.
+Disassembly disassemble(const u8* bytes, size_t available, bool code32, u32 address = 0);
 
 // Disassemble the instruction at the CPU's CS:EIP, reading guest memory without side
 // effects (no faults, no accessed bits). Text is "(unmapped)" when EIP does not map.
@@ -27,5 +28,9 @@ Disassembly disassemble_at_eip(const Cpu& cpu);
 // page tables, where the real CR3 points at shadow tables that may lack the entry):
 // `translate(linear, physical)` returns false when the address does not map.
 Disassembly disassemble_at_eip(const Cpu& cpu, const std::function<bool(u32, u32&)>& translate);
+// The instruction at linear address `linear`, read through `translate` (debug views
+// listing the code around EIP). Text is "(unmapped)" when the address does not map.
+Disassembly disassemble_linear(const Cpu& cpu, u32 linear, bool code32,
+                               const std::function<bool(u32, u32&)>& translate);
 
 }  // namespace vmlab

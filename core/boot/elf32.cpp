@@ -193,6 +193,15 @@ Elf32File parse_elf32(std::span<const u8> file, std::string_view file_name) {
   return elf;
 }
 
+std::string symbolize(const std::vector<ElfSymbol>& symbols, u32 address) {
+  auto after = std::upper_bound(symbols.begin(), symbols.end(), address,
+                                [](u32 a, const ElfSymbol& s) { return a < s.value; });
+  if (after == symbols.begin()) return "";
+  const ElfSymbol& s = *std::prev(after);
+  if (s.size && address - s.value >= s.size) return "";
+  return address == s.value ? s.name : fmt::format("{}+{:#x}", s.name, address - s.value);
+}
+
 std::span<const u8> elf32_segment_data(std::span<const u8> file, const Elf32_Phdr& phdr) {
   if (phdr.p_filesz == 0) return {};   // p_offset of an all-.bss segment may be anything
   return file.subspan(phdr.p_offset, phdr.p_filesz);

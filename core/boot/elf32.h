@@ -105,6 +105,11 @@ struct ElfSymbol {
   u32 size;         // st_size: 0 when the assembler did not record one
 };
 
+// "name" or "name+0x1c" for the symbol that `address` falls in (the last one at or
+// below it, within its size when it has one), or "" when there is none. `symbols` sorted
+// by value, as Elf32File holds them.
+std::string symbolize(const std::vector<ElfSymbol>& symbols, u32 address);
+
 // A parsed, validated executable. Every PT_LOAD entry of program_headers has
 // p_filesz <= p_memsz and its file bytes lie inside the file.
 struct Elf32File {

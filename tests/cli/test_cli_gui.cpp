@@ -133,6 +133,27 @@ TEST_F(CliGui, TheTeachingFlowRunsHeadless) {
   EXPECT_EQ(read_bytes(scratch_file("walk.png")), first) << "the same script draws the same picture";
 }
 
+// A breakpoint set in the disassembly (here by the script's `break`) stops Run on the
+// first instruction at that address.
+TEST_F(CliGui, RunStopsAtABreakpoint) {
+  fs::path first = write_file("first.txt", "run 200000\nprint\n");
+  ChildResult r = vmlab({"gui", "--guest", "kernel", "--mode", "tae-shadow", "--headless", "--script", first.string()},
+                        60000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::map<std::string, std::string>> st = states(r.out);
+  ASSERT_EQ(st.size(), 1u) << r.out;
+  std::string eip = st[0].at("eip");
+  fs::path second = write_file("second.txt", "break " + eip + "\nrun 400000\nprint\nrun 1000000\nprint\n");
+  r = vmlab({"gui", "--guest", "kernel", "--mode", "tae-shadow", "--headless", "--script", second.string()}, 60000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  st = states(r.out);
+  ASSERT_EQ(st.size(), 2u) << r.out;
+  EXPECT_EQ(st[0].at("eip"), eip);
+  EXPECT_LE(std::stoull(st[0].at("instructions")), 200000u) << "the first time EIP reaches it";
+  EXPECT_EQ(st[1].at("eip"), eip) << "and again on the next pass";
+  EXPECT_GT(std::stoull(st[1].at("instructions")), std::stoull(st[0].at("instructions")));
+}
+
 // The test machines have no display: a window would wait forever for a close button that
 // nobody can click, so the command says to use --headless instead.
 TEST_F(CliGui, WithoutADisplayTheWindowIsRefused) {
@@ -147,6 +168,9 @@ TEST_F(CliGui, UserErrorsAreOneLine) {
   expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--frames", "0"}), "--frames must be at least 1");
   expect_user_error(vmlab({"gui", "--guest", "no-such-guest", "--headless"}), "no-such-guest");
   expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--tab", "memory"}), "--tab 'memory'");
+  fs::path bad_break = write_file("bad-break.txt", "break here\n");
+  expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--script", bad_break.string()}),
+                    "bad-break.txt line 1: 'break' takes a hexadecimal address");
   expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--walk-address", "zz"}), "--walk-address 'zz'");
   fs::path bad = write_file("bad.txt", "step\nfly to the moon\n");
   expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--script", bad.string()}),

@@ -248,3 +248,20 @@ TEST(Elf32, CorruptHeaderBytesNeverEscapeTheFile) {
 
 }  // namespace
 }  // namespace vmlab
+
+namespace vmlab {
+namespace {
+
+TEST(Elf32Symbolize, NamesTheSymbolAnAddressFallsIn) {
+  std::vector<ElfSymbol> symbols = {{"start", 0x1000, 0}, {"main", 0x1100, 0x40}, {"data", 0x2000, 4}};
+  EXPECT_EQ(symbolize(symbols, 0x0FFF), "") << "below every symbol";
+  EXPECT_EQ(symbolize(symbols, 0x1000), "start");
+  EXPECT_EQ(symbolize(symbols, 0x10FF), "start+0xff") << "a symbol without a size reaches the next";
+  EXPECT_EQ(symbolize(symbols, 0x1123), "main+0x23");
+  EXPECT_EQ(symbolize(symbols, 0x1140), "") << "past main's size";
+  EXPECT_EQ(symbolize(symbols, 0x2003), "data+0x3");
+  EXPECT_EQ(symbolize({}, 0x1000), "");
+}
+
+}  // namespace
+}  // namespace vmlab

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 
 #include "core/error.h"
 #include "core/guest_run.h"
@@ -35,6 +37,14 @@ void parse_size(const std::string& text, gui::GuiOptions& o) {
   o.height = int(h);
 }
 
+// The kernel's symbols for the disassembly's labels; none for a stripped kernel or a disk.
+std::vector<ElfSymbol> kernel_symbols(const std::string& path) {
+  if (path.empty()) return {};
+  std::ifstream in(path, std::ios::binary);
+  std::vector<u8> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_elf32(bytes, path).symbols;  // start_guest() already loaded it: it parses
+}
+
 int gui_main(GuiCommandOptions& o) {
   GuestRunSpec spec = with_bundled_guest(o.spec, o.guest, o.append);
   o.gui.max_instructions = instruction_budget(o.max_insns);
@@ -46,8 +56,9 @@ int gui_main(GuiCommandOptions& o) {
   }
   if (!o.gui.screenshot.empty() && !o.gui.headless)
     throw UserError("--screenshot needs --headless (it writes the last headless frame)");
-  if (o.gui.tab != "exits" && o.gui.tab != "page-walk" && o.gui.tab != "console")
-    throw UserError(fmt::format("--tab '{}' is not a tab: use exits, page-walk or console", o.gui.tab));
+  if (o.gui.tab != "disassembly" && o.gui.tab != "exits" && o.gui.tab != "page-walk" && o.gui.tab != "console")
+    throw UserError(
+        fmt::format("--tab '{}' is not a tab: use disassembly, exits, page-walk or console", o.gui.tab));
   if (!o.gui.walk_address.empty() &&
       o.gui.walk_address.find_first_not_of("0123456789abcdefABCDEFx") != std::string::npos)
     throw UserError(fmt::format("--walk-address '{}' is not a hexadecimal address, e.g. 0xc0101000",
@@ -59,6 +70,7 @@ int gui_main(GuiCommandOptions& o) {
   o.gui.com1 = com1.get();
   Machine machine(config);
   start_guest(machine, spec, cost);
+  o.gui.symbols = kernel_symbols(spec.kernel);
   std::string title = o.guest.empty() ? spec.kernel : o.guest;
   return gui::run_gui(machine, title, o.gui);
 }
@@ -91,7 +103,8 @@ Action add_gui_command(CLI::App& app) {
   cmd->add_option("--size", o->size, "Window size WIDTHxHEIGHT (default 1280x800)");
   cmd->add_option("--script", o->script_file,
                   "Headless: carry out FILE's commands first (step, run, run-to, tab, walk, frame, screenshot, print)");
-  cmd->add_option("--tab", o->gui.tab, "Inspector tab shown first: exits (default), page-walk or console");
+  cmd->add_option("--tab", o->gui.tab,
+                  "Inspector tab shown first: disassembly, exits (default), page-walk or console");
   cmd->add_option("--walk-address", o->gui.walk_address,
                   "Linear address for the page-walk tab, in hex (default: the last page fault's CR2)");
   return [o] { return gui_main(*o); };

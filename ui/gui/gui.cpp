@@ -66,8 +66,9 @@ void print_state(const Session& s) {
   auto show = [](const std::optional<WalkView>& v) {
     return !v ? std::string("-") : v->ok ? fmt::format("{:#010x}", v->physical) : std::string("not-mapped");
   };
-  std::printf("state instructions=%llu exits=%llu last_exit=%s address=0x%08x guest_walk=%s real_walk=%s\n",
-              (unsigned long long)c.instructions, (unsigned long long)c.exits, last.c_str(), address,
+  std::printf("state instructions=%llu eip=0x%08x exits=%llu last_exit=%s address=0x%08x guest_walk=%s "
+              "real_walk=%s\n",
+              (unsigned long long)c.instructions, s.linear_eip(), (unsigned long long)c.exits, last.c_str(), address,
               show(w.guest).c_str(), show(w.real).c_str());
   std::fflush(stdout);
 }
@@ -91,6 +92,9 @@ bool run_script(Session& s, SDL_Renderer* renderer) {
       s.walk_follows_cr2 = c.text == "follow";
       if (!s.walk_follows_cr2)
         std::snprintf(s.walk_address, sizeof s.walk_address, "%08lx", std::strtoul(c.text.c_str(), nullptr, 16));
+    } else if (c.verb == "break") {
+      u32 at = u32(std::strtoul(c.text.c_str(), nullptr, 16));
+      if (!s.breakpoints.erase(at)) s.breakpoints.insert(at);
     } else if (c.verb == "frame") {
       for (u64 i = 0; i < c.number; ++i) draw_settled_frame(s, renderer, o.width, o.height);
     } else if (c.verb == "screenshot") {
@@ -173,7 +177,8 @@ int run_gui(Machine& machine, const std::string& title, const GuiOptions& option
     return 1;
   }
   machine.events().set_history_capacity(kEventHistory);
-  Session session{machine, options, title, options.start_running, std::nullopt};
+  Session session(machine, options, title);
+  session.running = options.start_running;
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;  // no imgui.ini: the layout is fixed, runs are repeatable

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/boot/elf32.h"
 #include "core/types.h"
 #include "ui/gui/script.h"
 
@@ -30,6 +31,7 @@ struct GuiOptions {
   std::string walk_address;       // the page-walk panel's address ("" = the last fault's CR2)
   const std::string* com1 = nullptr;  // what the guest wrote to COM1 so far, for the console
   std::vector<ScriptCommand> script;  // headless: run before the final frames (script.h)
+  std::vector<ElfSymbol> symbols;     // the kernel's, for labels in the disassembly
 };
 
 // Open the visualizer on `machine`. Returns the process status: 0 when the window was

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "cpu/disassembler.h"
 #include "devices/vga_text.h"
 #include "mmu/walk_view.h"
 #include "modes/cpu_state_view.h"
@@ -41,8 +42,32 @@ u64 Session::budget_left() const {
   return used >= options.max_instructions ? 0 : options.max_instructions - used;
 }
 
+u32 Session::linear_eip() const { return machine.cpu().seg(CS).base + machine.cpu().eip(); }
+
+bool Session::translate(u32 linear, u32& physical) const {
+  if (Monitor* monitor = machine.monitor()) return monitor->translate_guest(linear, physical);
+  return machine.cpu().debug_translate(linear, physical);
+}
+
 void Session::advance(u64 instructions) {
   if (ended) return;
+  if (!breakpoints.empty()) {
+    // One instruction at a time, so that the run stops on the breakpoint itself.
+    for (u64 i = 0; i < instructions && !ended; ++i) {
+      if (budget_left() == 0) break;
+      RunResult r = machine.run(1);
+      if (r.kind != RunResult::Kind::BudgetExhausted) {
+        ended = r;
+        running = false;
+        return;
+      }
+      if (breakpoints.count(linear_eip())) {
+        running = false;
+        return;
+      }
+    }
+    if (budget_left() != 0) return;
+  }
   u64 n = std::min(instructions, budget_left());
   if (n == 0) {
     RunResult r;
@@ -162,6 +187,39 @@ void draw_registers(Session& s, float x, float y, float w, float h) {
 
 namespace {
 
+// The code from EIP on: a click on a line toggles a breakpoint there.
+void disassembly_tab(Session& s) {
+  constexpr int kLines = 28;
+  const Cpu& cpu = s.machine.cpu();
+  auto translate = [&s](u32 linear, u32& physical) { return s.translate(linear, physical); };
+  ImGui::Text("CS:EIP %04x:%08x   %zu breakpoint(s): click a line to toggle one", cpu.seg(CS).selector, cpu.eip(),
+              s.breakpoints.size());
+  if (ImGui::BeginTable("disassembly", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+    for (const char* name : {"", "address", "symbol", "bytes", "instruction"}) ImGui::TableSetupColumn(name);
+    ImGui::TableHeadersRow();
+    u32 at = s.linear_eip();
+    for (int line = 0; line < kLines; ++line) {
+      Disassembly d = disassemble_linear(cpu, at, cpu.code32(), translate);
+      bool is_eip = line == 0, is_break = s.breakpoints.count(at) != 0;
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      std::string marker = fmt::format("{}{}##{}", is_break ? "*" : " ", is_eip ? "=>" : "  ", at);
+      if (ImGui::Selectable(marker.c_str(), is_eip, ImGuiSelectableFlags_SpanAllColumns)) {
+        if (is_break) s.breakpoints.erase(at);
+        else s.breakpoints.insert(at);
+      }
+      std::string cells[] = {fmt::format("{:08x}", at), symbolize(s.options.symbols, at), d.bytes, d.text};
+      for (int col = 0; col < 4; ++col) {
+        ImGui::TableSetColumnIndex(col + 1);
+        ImGui::TextUnformatted(cells[col].c_str());
+      }
+      if (d.length == 0) break;  // unmapped or undecodable: nothing follows reliably
+      at += d.length;
+    }
+    ImGui::EndTable();
+  }
+}
+
 void exits_tab(Session& s) {
   std::vector<Event> exits;
   for (const Event& e : s.machine.events().history())
@@ -278,7 +336,8 @@ void draw_inspector(Session& s, float x, float y, float w, float h) {
       const char* label;
       void (*draw)(Session&);
     };
-    static constexpr Tab kTabs[] = {{"exits", "Exits", exits_tab},
+    static constexpr Tab kTabs[] = {{"disassembly", "Disassembly", disassembly_tab},
+                                    {"exits", "Exits", exits_tab},
                                     {"page-walk", "Page walk", page_walk_tab},
                                     {"console", "Console", console_tab}};
     // A tab chosen from outside (--tab, a script) is selected until it is the one drawn:

@@ -2,6 +2,7 @@
 // draws one fixed-position ImGui window; gui.cpp calls them once per frame.
 #pragma once
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/machine.h"
@@ -11,6 +12,8 @@
 namespace vmlab::gui {
 
 struct Session {
+  Session(Machine& m, GuiOptions o, std::string t) : machine(m), options(std::move(o)), title(std::move(t)) {}
+
   Machine& machine;
   GuiOptions options;
   std::string title;
@@ -19,6 +22,12 @@ struct Session {
   bool tab_chosen = false;         // the first frame selected options.tab
   char walk_address[16] = {};      // the page-walk panel's input field
   bool walk_follows_cr2 = true;    // the field tracks the last fault until the user types
+  std::set<u32> breakpoints;       // linear addresses; Run and Step stop when EIP reaches one
+
+  // CS.base + EIP: where the guest is, as breakpoints name it.
+  u32 linear_eip() const;
+  // Guest-virtual to guest-physical as the guest sees it (its own tables under a monitor).
+  bool translate(u32 linear, u32& physical) const;
 
   // Run up to `instructions` more guest instructions (within the run's budget); records
   // how the run ended, if it did.
@@ -44,7 +53,8 @@ Walks walks_for(const Session& s, u32 linear);
 // The window layout: fixed rectangles in a width x height display (1.86 has no docking).
 void draw_control(Session& s, float x, float y, float w, float h);
 void draw_registers(Session& s, float x, float y, float w, float h);
-// The inspector: one window with a tab each for the exits, the page walk and the console.
+// The inspector: one window with a tab each for the disassembly, the exits, the page walk
+// and the console.
 void draw_inspector(Session& s, float x, float y, float w, float h);
 void draw_counters(Session& s, float x, float y, float w, float h);
 

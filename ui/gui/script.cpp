@@ -53,8 +53,12 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
       if (args > 2 || (args == 2 && (!parse_number(w[2], c.number) || c.number == 0)))
         fail("'run-to' takes a kind and an optional instruction limit");
     } else if (c.verb == "tab") {
-      if (args != 1 || (w[1] != "exits" && w[1] != "page-walk" && w[1] != "console"))
-        fail("'tab' takes exits, page-walk or console");
+      if (args != 1 || (w[1] != "disassembly" && w[1] != "exits" && w[1] != "page-walk" && w[1] != "console"))
+        fail("'tab' takes disassembly, exits, page-walk or console");
+      c.text = w[1];
+    } else if (c.verb == "break") {
+      if (args != 1 || w[1].find_first_not_of("0123456789abcdefABCDEFx") != std::string::npos)
+        fail("'break' takes a hexadecimal address");
       c.text = w[1];
     } else if (c.verb == "walk") {
       if (args != 1 || (w[1] != "follow" && w[1].find_first_not_of("0123456789abcdefABCDEFx") != std::string::npos))
@@ -66,7 +70,7 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
     } else if (c.verb == "print") {
       if (args != 0) fail("'print' takes nothing");
     } else {
-      fail(fmt::format("unknown command '{}': use step, run, run-to, tab, walk, frame, screenshot or print", c.verb));
+      fail(fmt::format("unknown command '{}': use step, run, run-to, tab, walk, break, frame, screenshot or print", c.verb));
     }
     commands.push_back(c);
   }

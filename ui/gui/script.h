@@ -7,8 +7,10 @@
 //   run-to [KIND] [LIMIT]    the "Run to next" button: KIND is an exit category
 //                            (hidden-page-fault, io, ...) or "exit" (any), LIMIT the most
 //                            instructions to try (default 1,000,000)
-//   tab exits|page-walk|console
+//   tab disassembly|exits|page-walk|console
 //   walk HEX|follow          the page-walk tab's address, or follow the last page fault
+//   break HEX                toggle a breakpoint at a linear address (a click in the
+//                            disassembly)
 //   frame [N]                draw N frames (default 1)
 //   screenshot FILE.png      write the last frame
 //   print                    one line of state on stdout (for tests)
