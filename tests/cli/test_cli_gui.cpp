@@ -69,8 +69,12 @@ TEST_F(CliGui, EachInspectorTabDrawsItsOwnPicture) {
   std::vector<uint8_t> walk_again = screenshot("walk2.png", with({"--tab", "page-walk", "--walk-address", "c0100000"}));
   std::vector<uint8_t> other = screenshot("walk3.png", with({"--tab", "page-walk", "--walk-address", "08048000"}));
   std::vector<uint8_t> console = screenshot("console.png", with({"--tab", "console"}));
+  std::vector<uint8_t> memory = screenshot("memory.png", with({"--tab", "memory"}));
+  std::vector<uint8_t> code = screenshot("code.png", with({"--tab", "disassembly"}));
   EXPECT_NE(exits, walk);
   EXPECT_NE(walk, console);
+  EXPECT_NE(memory, console);
+  EXPECT_NE(code, memory);
   EXPECT_EQ(walk, walk_again);
   EXPECT_NE(walk, other) << "another address, another walk";
 }
@@ -167,7 +171,7 @@ TEST_F(CliGui, UserErrorsAreOneLine) {
   expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--size", "big"}), "--size 'big'");
   expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--frames", "0"}), "--frames must be at least 1");
   expect_user_error(vmlab({"gui", "--guest", "no-such-guest", "--headless"}), "no-such-guest");
-  expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--tab", "memory"}), "--tab 'memory'");
+  expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--tab", "registers"}), "--tab 'registers'");
   fs::path bad_break = write_file("bad-break.txt", "break here\n");
   expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--script", bad_break.string()}),
                     "bad-break.txt line 1: 'break' takes a hexadecimal address");

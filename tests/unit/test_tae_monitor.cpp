@@ -11,6 +11,7 @@
 
 #include "core/cost_model.h"
 #include "core/machine.h"
+#include "modes/address_views.h"
 #include "modes/cpu_state_view.h"
 #include "modes/monitor.h"
 #include "modes/shadow_mmu.h"
@@ -205,6 +206,29 @@ TEST(TaeMonitor, EmulatedPrivilegedInstructionsLeaveWhatBareMetalLeaves) {
   EXPECT_EQ(results[0][6], 0x00ABC000u);
   EXPECT_EQ(ends[0], RunResult::Kind::HaltedForever);
   EXPECT_EQ(ends[1], RunResult::Kind::HaltedForever);
+}
+
+// The memory views: a guest-virtual address through the guest's own tables to
+// guest-physical and host-physical; monitor memory only as host-physical.
+TEST(TaeMonitor, AddressViewsAgree) {
+  TaeMachine m;
+  m.tables.map(0xC00000, 0x345000, PTE_P | PTE_W);
+  m.attach();
+  AddressViews v = resolve_address(m.machine, AddressSpace::GuestVirtual, 0xC00123);
+  EXPECT_EQ(v.guest_physical, 0x345123u);
+  EXPECT_EQ(v.host_physical, 0x345123u) << "the guest's RAM is the memslot at host-physical 0";
+  v = resolve_address(m.machine, AddressSpace::GuestVirtual, 0xD00000);
+  EXPECT_FALSE(v.guest_physical);
+  EXPECT_EQ(v.note, "not mapped by the guest's page tables");
+  v = resolve_address(m.machine, AddressSpace::GuestPhysical, 0xB8000);
+  EXPECT_FALSE(v.host_physical) << "the VGA window is device memory";
+  const u32 monitor = u32(m.memory.guest_size());
+  v = resolve_address(m.machine, AddressSpace::HostPhysical, monitor + 0x1000);
+  EXPECT_EQ(v.host_physical, monitor + 0x1000);
+  EXPECT_FALSE(v.guest_physical);
+  EXPECT_EQ(v.note, "the monitor's own memory: no guest address reaches it");
+  v = resolve_address(m.machine, AddressSpace::GuestPhysical, monitor + 0x1000);
+  EXPECT_FALSE(v.host_physical) << "a guest-physical address there is not the monitor's memory";
 }
 
 TEST(TaeMonitor, TheGuestCannotReadOrWriteMonitorMemory) {

@@ -92,6 +92,9 @@ bool run_script(Session& s, SDL_Renderer* renderer) {
       s.walk_follows_cr2 = c.text == "follow";
       if (!s.walk_follows_cr2)
         std::snprintf(s.walk_address, sizeof s.walk_address, "%08lx", std::strtoul(c.text.c_str(), nullptr, 16));
+    } else if (c.verb == "memory") {
+      s.memory_space = c.text == "guest-virtual" ? 0 : c.text == "guest-physical" ? 1 : 2;
+      std::snprintf(s.memory_address, sizeof s.memory_address, "%08llx", (unsigned long long)c.number);
     } else if (c.verb == "break") {
       u32 at = u32(std::strtoul(c.text.c_str(), nullptr, 16));
       if (!s.breakpoints.erase(at)) s.breakpoints.insert(at);

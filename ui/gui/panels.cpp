@@ -11,6 +11,7 @@
 #include "cpu/disassembler.h"
 #include "devices/vga_text.h"
 #include "mmu/walk_view.h"
+#include "modes/address_views.h"
 #include "modes/cpu_state_view.h"
 #include "modes/exit.h"
 #include "modes/monitor.h"
@@ -292,6 +293,37 @@ void page_walk_tab(Session& s) {
     ImGui::TextUnformatted("paging is off: physical = linear");
 }
 
+// One address in the guest-virtual, guest-physical and host-physical spaces, and the
+// bytes there (read from host memory; nothing is written or faulted).
+void memory_tab(Session& s) {
+  if (!s.memory_address[0])
+    std::snprintf(s.memory_address, sizeof s.memory_address, "%08x",
+                  s.machine.cpu().seg(SS).base + s.machine.cpu().reg(ESP));
+  static const char* kSpaces[] = {"guest-virtual", "guest-physical", "host-physical"};
+  ImGui::SetNextItemWidth(160);
+  ImGui::Combo("##space", &s.memory_space, kSpaces, 3);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputText("address (hex)", s.memory_address, sizeof s.memory_address, ImGuiInputTextFlags_CharsHexadecimal);
+  u32 address = u32(std::strtoul(s.memory_address, nullptr, 16));
+  AddressViews v = resolve_address(s.machine, AddressSpace(s.memory_space), address);
+  auto show = [](const std::optional<u32>& a) { return a ? fmt::format("{:#010x}", *a) : std::string("-"); };
+  ImGui::Text("guest-virtual %s   guest-physical %s   host-physical %s", show(v.guest_virtual).c_str(),
+              show(v.guest_physical).c_str(), show(v.host_physical).c_str());
+  if (!v.note.empty()) ImGui::TextWrapped("%s", v.note.c_str());
+  if (!v.host_physical) return;
+  const PhysicalMemory& memory = s.machine.memory();
+  u32 base = *v.host_physical & ~0xFu;
+  for (u32 row = 0; row < 16; ++row) {
+    std::string line = fmt::format("{:08x} ", base + row * 16);
+    for (u32 i = 0; i < 16; ++i) {
+      u32 at = base + row * 16 + i;
+      line += memory.contains(at, 1) ? fmt::format(" {:02x}", memory.data()[at]) : std::string(" --");
+    }
+    ImGui::TextUnformatted(line.c_str());
+  }
+}
+
 void console_tab(Session& s) {
   ImGui::TextUnformatted("COM1");
   ImGui::BeginChild("com1", ImVec2(0, ImGui::GetContentRegionAvail().y * 0.5f), true);
@@ -339,6 +371,7 @@ void draw_inspector(Session& s, float x, float y, float w, float h) {
     static constexpr Tab kTabs[] = {{"disassembly", "Disassembly", disassembly_tab},
                                     {"exits", "Exits", exits_tab},
                                     {"page-walk", "Page walk", page_walk_tab},
+                                    {"memory", "Memory", memory_tab},
                                     {"console", "Console", console_tab}};
     // A tab chosen from outside (--tab, a script) is selected until it is the one drawn:
     // a tab bar takes a frame to switch.

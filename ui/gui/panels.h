@@ -23,6 +23,8 @@ struct Session {
   char walk_address[16] = {};      // the page-walk panel's input field
   bool walk_follows_cr2 = true;    // the field tracks the last fault until the user types
   std::set<u32> breakpoints;       // linear addresses; Run and Step stop when EIP reaches one
+  int memory_space = 0;            // the memory tab's AddressSpace
+  char memory_address[16] = {};    // and its address field ("" = the guest's ESP)
 
   // CS.base + EIP: where the guest is, as breakpoints name it.
   u32 linear_eip() const;

@@ -53,9 +53,16 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
       if (args > 2 || (args == 2 && (!parse_number(w[2], c.number) || c.number == 0)))
         fail("'run-to' takes a kind and an optional instruction limit");
     } else if (c.verb == "tab") {
-      if (args != 1 || (w[1] != "disassembly" && w[1] != "exits" && w[1] != "page-walk" && w[1] != "console"))
-        fail("'tab' takes disassembly, exits, page-walk or console");
+      if (args != 1 || (w[1] != "disassembly" && w[1] != "exits" && w[1] != "page-walk" && w[1] != "memory" &&
+                        w[1] != "console"))
+        fail("'tab' takes disassembly, exits, page-walk, memory or console");
       c.text = w[1];
+    } else if (c.verb == "memory") {
+      if (args != 2 || (w[1] != "guest-virtual" && w[1] != "guest-physical" && w[1] != "host-physical") ||
+          w[2].find_first_not_of("0123456789abcdefABCDEFx") != std::string::npos)
+        fail("'memory' takes guest-virtual, guest-physical or host-physical and a hexadecimal address");
+      c.text = w[1];
+      c.number = std::stoull(w[2], nullptr, 16);
     } else if (c.verb == "break") {
       if (args != 1 || w[1].find_first_not_of("0123456789abcdefABCDEFx") != std::string::npos)
         fail("'break' takes a hexadecimal address");
@@ -70,7 +77,7 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
     } else if (c.verb == "print") {
       if (args != 0) fail("'print' takes nothing");
     } else {
-      fail(fmt::format("unknown command '{}': use step, run, run-to, tab, walk, break, frame, screenshot or print", c.verb));
+      fail(fmt::format("unknown command '{}': use step, run, run-to, tab, walk, break, memory, frame, screenshot or print", c.verb));
     }
     commands.push_back(c);
   }

@@ -7,7 +7,9 @@
 //   run-to [KIND] [LIMIT]    the "Run to next" button: KIND is an exit category
 //                            (hidden-page-fault, io, ...) or "exit" (any), LIMIT the most
 //                            instructions to try (default 1,000,000)
-//   tab disassembly|exits|page-walk|console
+//   tab disassembly|exits|page-walk|memory|console
+//   memory SPACE HEX         the memory tab's address in guest-virtual, guest-physical
+//                            or host-physical
 //   walk HEX|follow          the page-walk tab's address, or follow the last page fault
 //   break HEX                toggle a breakpoint at a linear address (a click in the
 //                            disassembly)
