@@ -2,6 +2,7 @@
 // without a display and writes the last one as a PNG; the same options give the same
 // bytes, running changes the picture, and user errors are one line.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <fstream>
 #include <map>
@@ -156,6 +157,49 @@ TEST_F(CliGui, RunStopsAtABreakpoint) {
   EXPECT_LE(std::stoull(st[0].at("instructions")), 200000u) << "the first time EIP reaches it";
   EXPECT_EQ(st[1].at("eip"), eip) << "and again on the next pass";
   EXPECT_GT(std::stoull(st[1].at("instructions")), std::stoull(st[0].at("instructions")));
+}
+
+// The RGBA pixels of a PNG that vmlab's encoder wrote (one IDAT, filter 0 on every row).
+std::vector<uint8_t> pixels(const std::vector<uint8_t>& png, uint32_t& width, uint32_t& height) {
+  width = be32(png, 16);
+  height = be32(png, 20);
+  size_t idat = 33;  // signature (8) + IHDR chunk (25)
+  uint32_t length = be32(png, idat);
+  std::vector<uint8_t> raw(size_t(height) * (width * 4 + 1));
+  uLongf raw_size = uLongf(raw.size());
+  EXPECT_EQ(uncompress(raw.data(), &raw_size, png.data() + idat + 8, length), Z_OK);
+  std::vector<uint8_t> rgba;
+  for (uint32_t y = 0; y < height; ++y)
+    rgba.insert(rgba.end(), raw.begin() + long(y * (width * 4 + 1) + 1), raw.begin() + long((y + 1) * (width * 4 + 1)));
+  return rgba;
+}
+
+// Pixels in the Registers panel (the left part below Control) drawn in the "changed" yellow.
+size_t yellow_register_pixels(const std::vector<uint8_t>& png) {
+  uint32_t w, h;
+  std::vector<uint8_t> rgba = pixels(png, w, h);
+  size_t count = 0;
+  for (uint32_t y = 160; y < h; ++y)
+    for (uint32_t x = 0; x < uint32_t(w * 0.45); ++x) {
+      const uint8_t* p = &rgba[(size_t(y) * w + x) * 4];
+      if (p[0] > 230 && p[1] > 190 && p[1] < 235 && p[2] < 90) ++count;
+    }
+  return count;
+}
+
+// The registers a step changed are drawn highlighted; before any step nothing is.
+TEST_F(CliGui, RegistersThatAStepChangedAreHighlighted) {
+  std::vector<std::string> base = {"--guest", "kernel", "--mode", "tae-shadow"};
+  fs::path before = write_file("before.txt", "frame\nscreenshot " + scratch_file("before.png").string() + "\n");
+  fs::path after = write_file("after.txt", "step\nframe\nscreenshot " + scratch_file("after.png").string() + "\n");
+  for (const fs::path& script : {before, after}) {
+    std::vector<std::string> args = {"gui", "--headless", "--script", script.string()};
+    args.insert(args.end(), base.begin(), base.end());
+    ChildResult r = vmlab(args, 60000);
+    ASSERT_EQ(r.status, 0) << r.err;
+  }
+  EXPECT_EQ(yellow_register_pixels(read_bytes(scratch_file("before.png"))), 0u);
+  EXPECT_GT(yellow_register_pixels(read_bytes(scratch_file("after.png"))), 20u) << "at least EIP changed";
 }
 
 // The test machines have no display: a window would wait forever for a close button that

@@ -50,8 +50,14 @@ bool Session::translate(u32 linear, u32& physical) const {
   return machine.cpu().debug_translate(linear, physical);
 }
 
+void Session::remember_registers() {
+  Monitor* monitor = machine.monitor();
+  before = cpu_state_rows(machine.cpu(), monitor ? &monitor->vcpu() : nullptr);
+}
+
 void Session::advance(u64 instructions) {
   if (ended) return;
+  remember_registers();
   if (!breakpoints.empty()) {
     // One instruction at a time, so that the run stops on the breakpoint itself.
     for (u64 i = 0; i < instructions && !ended; ++i) {
@@ -88,6 +94,7 @@ void Session::advance(u64 instructions) {
 bool Session::run_to_next_exit(const std::string& category, u64 limit) {
   Monitor* monitor = machine.monitor();
   if (!monitor || ended) return false;  // native: no exits to stop at
+  remember_registers();
   const u64 start = machine.counters().instructions;
   for (;;) {
     u64 used = machine.counters().instructions - start;
@@ -169,15 +176,24 @@ void draw_registers(Session& s, float x, float y, float w, float h) {
       ImGui::TableSetupColumn("real CPU");
       if (vcpu) ImGui::TableSetupColumn("guest's virtual CPU");
       ImGui::TableHeadersRow();
-      for (const CpuStateRow& row : cpu_state_rows(s.machine.cpu(), vcpu)) {
+      // A value that differs from before the last step or run is drawn in yellow.
+      std::vector<CpuStateRow> rows = cpu_state_rows(s.machine.cpu(), vcpu);
+      const ImVec4 changed(1.0f, 0.85f, 0.2f, 1.0f);
+      auto cell = [&](const std::string& text, bool differs) {
+        if (differs) ImGui::TextColored(changed, "%s", text.c_str());
+        else ImGui::TextUnformatted(text.c_str());
+      };
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const CpuStateRow& row = rows[i];
+        bool known = i < s.before.size() && s.before[i].name == row.name;
         ImGui::TableNextRow();
         ImGui::TableSetColumnIndex(0);
         ImGui::TextUnformatted(row.name.c_str());
         ImGui::TableSetColumnIndex(1);
-        ImGui::TextUnformatted(row.real.c_str());
+        cell(row.real, known && s.before[i].real != row.real);
         if (vcpu) {
           ImGui::TableSetColumnIndex(2);
-          ImGui::TextUnformatted(row.guest.c_str());
+          cell(row.guest, known && s.before[i].guest != row.guest);
         }
       }
       ImGui::EndTable();
@@ -408,6 +424,29 @@ void draw_counters(Session& s, float x, float y, float w, float h) {
       row("shadow traced writes", c.shadow_traced_writes);
       row("page faults", c.page_faults);
       row("TLB misses", c.tlb_misses);
+      ImGui::EndTable();
+    }
+    // Where the cycles went: frequency x price for every cost-model parameter charged.
+    ImGui::Spacing();
+    ImGui::TextUnformatted("cycles by event kind (count x price = cycles)");
+    if (ImGui::BeginTable("costs", 2, ImGuiTableFlags_RowBg)) {
+      const VirtualClock& clock = s.machine.clock();
+      auto line = [](const std::string& name, const std::string& value) {
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(0);
+        ImGui::TextUnformatted(name.c_str());
+        ImGui::TableSetColumnIndex(1);
+        ImGui::TextUnformatted(value.c_str());
+      };
+      line("instructions x CPI", fmt::format("{} x {} = {}", with_commas(c.instructions), clock.cpi(),
+                                            with_commas(c.instructions * clock.cpi())));
+      for (size_t k = 0; k < kCostKeyCount; ++k) {
+        if (!c.priced[k]) continue;
+        u64 price = clock.price(CostKey(k));
+        line(std::string(kCostParams[k].key),
+             fmt::format("{} x {} = {}", with_commas(c.priced[k]), with_commas(price), with_commas(c.priced[k] * price)));
+      }
+      if (c.halted_cycles) line("halted", with_commas(c.halted_cycles));
       ImGui::EndTable();
     }
   }

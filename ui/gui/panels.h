@@ -7,6 +7,7 @@
 
 #include "core/machine.h"
 #include "mmu/walk_view.h"
+#include "modes/cpu_state_view.h"
 #include "ui/gui/gui.h"
 
 namespace vmlab::gui {
@@ -23,6 +24,7 @@ struct Session {
   char walk_address[16] = {};      // the page-walk panel's input field
   bool walk_follows_cr2 = true;    // the field tracks the last fault until the user types
   std::set<u32> breakpoints;       // linear addresses; Run and Step stop when EIP reaches one
+  std::vector<CpuStateRow> before;  // the registers before the last step or run: changes are highlighted
   int memory_space = 0;            // the memory tab's AddressSpace
   char memory_address[16] = {};    // and its address field ("" = the guest's ESP)
 
@@ -31,6 +33,8 @@ struct Session {
   // Guest-virtual to guest-physical as the guest sees it (its own tables under a monitor).
   bool translate(u32 linear, u32& physical) const;
 
+  // Remember the registers, so that the next frame can highlight what changed.
+  void remember_registers();
   // Run up to `instructions` more guest instructions (within the run's budget); records
   // how the run ended, if it did.
   void advance(u64 instructions);
