@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "core/compare_report.h"
 #include "cpu/disassembler.h"
 #include "devices/vga_text.h"
 #include "mmu/walk_view.h"
@@ -24,15 +25,6 @@ bool begin_panel(const char* name, float x, float y, float w, float h) {
   ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(w, h), ImGuiCond_Always);
   return ImGui::Begin(name, nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
-}
-
-std::string with_commas(u64 v) {
-  std::string digits = std::to_string(v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
 }
 
 }  // namespace
@@ -153,8 +145,8 @@ void draw_control(Session& s, float x, float y, float w, float h) {
     Monitor* monitor = s.machine.monitor();
     ImGui::Text("%s   mode %s", s.title.c_str(),
                 monitor ? to_string(monitor->spec()).c_str() : "cpu=none,mmu=none,io=emulated");
-    ImGui::Text("instructions %s   cycles %s   exits %s", with_commas(c.instructions).c_str(),
-                with_commas(c.cycles).c_str(), with_commas(c.exits).c_str());
+    ImGui::Text("instructions %s   cycles %s   exits %s", with_thousands(c.instructions).c_str(),
+                with_thousands(c.cycles).c_str(), with_thousands(c.exits).c_str());
     if (s.ended) {
       std::string why = s.ended->message.empty() ? fmt::format("exit port value {:#x}", s.ended->exit_value)
                                                  : s.ended->message;
@@ -248,9 +240,9 @@ void exits_tab(Session& s) {
     ImGui::TableHeadersRow();
     for (auto it = exits.rbegin(); it != exits.rend(); ++it) {
       const Event& e = *it;
-      std::string cells[] = {with_commas(e.time), exit_reason_name(e.table, u16(e.a)),
+      std::string cells[] = {with_thousands(e.time), exit_reason_name(e.table, u16(e.a)),
                              std::string(category_name(ExitCategory(e.size_or_level))),
-                             fmt::format("{:#x}", e.b), fmt::format("{:#010x}", e.c), with_commas(e.d)};
+                             fmt::format("{:#x}", e.b), fmt::format("{:#010x}", e.c), with_thousands(e.d)};
       ImGui::TableNextRow();
       for (int col = 0; col < 6; ++col) {
         ImGui::TableSetColumnIndex(col);
@@ -413,7 +405,7 @@ void draw_counters(Session& s, float x, float y, float w, float h) {
         ImGui::TableSetColumnIndex(0);
         ImGui::TextUnformatted(name.c_str());
         ImGui::TableSetColumnIndex(1);
-        ImGui::TextUnformatted(with_commas(value).c_str());
+        ImGui::TextUnformatted(with_thousands(value).c_str());
       };
       row("instructions", c.instructions);
       row("cycles", c.cycles);
@@ -438,15 +430,15 @@ void draw_counters(Session& s, float x, float y, float w, float h) {
         ImGui::TableSetColumnIndex(1);
         ImGui::TextUnformatted(value.c_str());
       };
-      line("instructions x CPI", fmt::format("{} x {} = {}", with_commas(c.instructions), clock.cpi(),
-                                            with_commas(c.instructions * clock.cpi())));
+      line("instructions x CPI", fmt::format("{} x {} = {}", with_thousands(c.instructions), clock.cpi(),
+                                            with_thousands(c.instructions * clock.cpi())));
       for (size_t k = 0; k < kCostKeyCount; ++k) {
         if (!c.priced[k]) continue;
         u64 price = clock.price(CostKey(k));
         line(std::string(kCostParams[k].key),
-             fmt::format("{} x {} = {}", with_commas(c.priced[k]), with_commas(price), with_commas(c.priced[k] * price)));
+             fmt::format("{} x {} = {}", with_thousands(c.priced[k]), with_thousands(price), with_thousands(c.priced[k] * price)));
       }
-      if (c.halted_cycles) line("halted", with_commas(c.halted_cycles));
+      if (c.halted_cycles) line("halted", with_thousands(c.halted_cycles));
       ImGui::EndTable();
     }
   }
