@@ -1,5 +1,7 @@
 // The visualizer's panels and the state they share. Each panel is one function that
-// draws one fixed-position ImGui window; gui.cpp calls them once per frame.
+// draws one fixed-position ImGui window (panel_*.cpp); the inspector's tabs are one
+// function each (tab_*.cpp); gui.cpp calls the panels once per frame. The Session
+// (session.cpp) holds what the panels share and the run controls the buttons call.
 #pragma once
 #include <optional>
 #include <set>
@@ -56,6 +58,10 @@ struct Walks {
 };
 Walks walks_for(const Session& s, u32 linear);
 
+// Begin a panel: a window at a fixed place and size (the same layout on every run; no
+// imgui.ini). End it with ImGui::End() whatever this returns.
+bool begin_panel(const char* name, float x, float y, float w, float h);
+
 // The window layout: fixed rectangles in a width x height display (1.86 has no docking).
 void draw_control(Session& s, float x, float y, float w, float h);
 void draw_registers(Session& s, float x, float y, float w, float h);
@@ -63,5 +69,12 @@ void draw_registers(Session& s, float x, float y, float w, float h);
 // and the console.
 void draw_inspector(Session& s, float x, float y, float w, float h);
 void draw_counters(Session& s, float x, float y, float w, float h);
+
+// The inspector's tabs, drawn inside its tab bar.
+void disassembly_tab(Session& s);
+void exits_tab(Session& s);
+void page_walk_tab(Session& s);
+void memory_tab(Session& s);
+void console_tab(Session& s);
 
 }  // namespace vmlab::gui

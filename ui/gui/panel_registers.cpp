@@ -1,0 +1,47 @@
+#include "ui/gui/panels.h"
+
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include "modes/cpu_state_view.h"
+#include "modes/monitor.h"
+
+namespace vmlab::gui {
+
+void draw_registers(Session& s, float x, float y, float w, float h) {
+  if (begin_panel("Registers", x, y, w, h)) {
+    Monitor* monitor = s.machine.monitor();
+    const VirtualCpu* vcpu = monitor ? &monitor->vcpu() : nullptr;
+    int columns = vcpu ? 3 : 2;
+    if (ImGui::BeginTable("registers", columns, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+      ImGui::TableSetupColumn("");
+      ImGui::TableSetupColumn("real CPU");
+      if (vcpu) ImGui::TableSetupColumn("guest's virtual CPU");
+      ImGui::TableHeadersRow();
+      // A value that differs from before the last step or run is drawn in yellow.
+      std::vector<CpuStateRow> rows = cpu_state_rows(s.machine.cpu(), vcpu);
+      const ImVec4 changed(1.0f, 0.85f, 0.2f, 1.0f);
+      auto cell = [&](const std::string& text, bool differs) {
+        if (differs) ImGui::TextColored(changed, "%s", text.c_str());
+        else ImGui::TextUnformatted(text.c_str());
+      };
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const CpuStateRow& row = rows[i];
+        bool known = i < s.before.size() && s.before[i].name == row.name;
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(0);
+        ImGui::TextUnformatted(row.name.c_str());
+        ImGui::TableSetColumnIndex(1);
+        cell(row.real, known && s.before[i].real != row.real);
+        if (vcpu) {
+          ImGui::TableSetColumnIndex(2);
+          cell(row.guest, known && s.before[i].guest != row.guest);
+        }
+      }
+      ImGui::EndTable();
+    }
+  }
+  ImGui::End();
+}
+
+}  // namespace vmlab::gui

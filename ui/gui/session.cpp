@@ -1,0 +1,126 @@
+#include "ui/gui/panels.h"
+
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include <algorithm>
+
+#include "modes/exit.h"
+#include "modes/monitor.h"
+
+namespace vmlab::gui {
+
+// Every panel is a fixed window: the layout is the same on every run and every screen.
+bool begin_panel(const char* name, float x, float y, float w, float h) {
+  ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(w, h), ImGuiCond_Always);
+  return ImGui::Begin(name, nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+}
+
+
+u64 Session::budget_left() const {
+  if (!options.max_instructions) return ~0ull;
+  u64 used = machine.counters().instructions;
+  return used >= options.max_instructions ? 0 : options.max_instructions - used;
+}
+
+u32 Session::linear_eip() const { return machine.cpu().seg(CS).base + machine.cpu().eip(); }
+
+bool Session::translate(u32 linear, u32& physical) const {
+  if (Monitor* monitor = machine.monitor()) return monitor->translate_guest(linear, physical);
+  return machine.cpu().debug_translate(linear, physical);
+}
+
+void Session::remember_registers() {
+  Monitor* monitor = machine.monitor();
+  before = cpu_state_rows(machine.cpu(), monitor ? &monitor->vcpu() : nullptr);
+}
+
+void Session::advance(u64 instructions) {
+  if (ended) return;
+  remember_registers();
+  if (!breakpoints.empty()) {
+    // One instruction at a time, so that the run stops on the breakpoint itself.
+    for (u64 i = 0; i < instructions && !ended; ++i) {
+      if (budget_left() == 0) break;
+      RunResult r = machine.run(1);
+      if (r.kind != RunResult::Kind::BudgetExhausted) {
+        ended = r;
+        running = false;
+        return;
+      }
+      if (breakpoints.count(linear_eip())) {
+        running = false;
+        return;
+      }
+    }
+    if (budget_left() != 0) return;
+  }
+  u64 n = std::min(instructions, budget_left());
+  if (n == 0) {
+    RunResult r;
+    r.kind = RunResult::Kind::BudgetExhausted;
+    r.message = fmt::format("instruction budget of {} exhausted", options.max_instructions);
+    ended = r;
+    running = false;
+    return;
+  }
+  RunResult r = machine.run(n);
+  if (r.kind != RunResult::Kind::BudgetExhausted) {
+    ended = r;
+    running = false;
+  }
+}
+
+bool Session::run_to_next_exit(const std::string& category, u64 limit) {
+  Monitor* monitor = machine.monitor();
+  if (!monitor || ended) return false;  // native: no exits to stop at
+  remember_registers();
+  const u64 start = machine.counters().instructions;
+  for (;;) {
+    u64 used = machine.counters().instructions - start;
+    u64 n = std::min(limit - std::min(limit, used), budget_left());
+    if (n == 0) return false;
+    RunResult r = machine.run(n, true);
+    if (r.kind == RunResult::Kind::ExitHandled) {
+      if (category.empty() || category_name(monitor->last_exit().category) == category) return true;
+      continue;
+    }
+    if (r.kind != RunResult::Kind::BudgetExhausted) {
+      ended = r;
+      running = false;
+    }
+    return false;
+  }
+}
+
+u32 Session::last_fault_address() const {
+  if (Monitor* monitor = machine.monitor()) {
+    const Exit& e = monitor->last_exit();
+    if (e.category == ExitCategory::HiddenPageFault || e.category == ExitCategory::GuestPageFault ||
+        e.category == ExitCategory::GuestPageTableWrite)
+      return e.qualification;
+    return monitor->vcpu().cr2;
+  }
+  return machine.cpu().cr2();
+}
+
+Walks walks_for(const Session& s, u32 linear) {
+  Walks w;
+  const Cpu& cpu = s.machine.cpu();
+  if (Monitor* monitor = s.machine.monitor()) {
+    const VirtualCpu& v = monitor->vcpu();
+    if (v.cr0 & CR0_PG) {
+      PagingControl guest{v.cr3, (v.cr4 & CR4_PSE) != 0, false, (v.cr0 & CR0_WP) != 0, PageTableKind::Guest,
+                          s.machine.memory().guest_size()};
+      w.guest = view_walk(s.machine.memory(), guest, linear);
+    }
+  }
+  if (cpu.cr0() & CR0_PG) {
+    PagingControl real{cpu.cr3(), (cpu.cr4() & CR4_PSE) != 0, (cpu.cr4() & CR4_PGE) != 0, (cpu.cr0() & CR0_WP) != 0};
+    w.real = view_walk(s.machine.memory(), real, linear);
+  }
+  return w;
+}
+
+}  // namespace vmlab::gui
