@@ -47,6 +47,7 @@ void draw_control(Session& s, float x, float y, float w, float h) {
     } else {
       ImGui::TextUnformatted(s.running ? "running" : "paused");
     }
+    if (!s.message.empty()) ImGui::TextWrapped("%s", s.message.c_str());
   }
   ImGui::End();
 }

@@ -37,6 +37,15 @@ struct Session {
 
   // Remember the registers, so that the next frame can highlight what changed.
   void remember_registers();
+  // Checks made after every instruction while one is armed (breakpoints; more kinds add
+  // themselves here): the first that fires pauses the run and says why.
+  bool needs_single_steps() const;
+  std::optional<std::string> check_stops();
+  // One line in the Control panel: why the run paused, or what was wrong with an input.
+  // Bad input in the window is reported here, never by a crash or a dialog.
+  std::string message;
+  void tell(std::string line);
+
   // Run up to `instructions` more guest instructions (within the run's budget); records
   // how the run ended, if it did.
   void advance(u64 instructions);

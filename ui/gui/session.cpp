@@ -36,11 +36,20 @@ void Session::remember_registers() {
   before = cpu_state_rows(machine.cpu(), monitor ? &monitor->vcpu() : nullptr);
 }
 
+bool Session::needs_single_steps() const { return !breakpoints.empty(); }
+
+std::optional<std::string> Session::check_stops() {
+  if (breakpoints.count(linear_eip())) return fmt::format("breakpoint at {:#010x}", linear_eip());
+  return std::nullopt;
+}
+
+void Session::tell(std::string line) { message = std::move(line); }
+
 void Session::advance(u64 instructions) {
   if (ended) return;
   remember_registers();
-  if (!breakpoints.empty()) {
-    // One instruction at a time, so that the run stops on the breakpoint itself.
+  if (needs_single_steps()) {
+    // One instruction at a time, so that the run stops on the instruction itself.
     for (u64 i = 0; i < instructions && !ended; ++i) {
       if (budget_left() == 0) break;
       RunResult r = machine.run(1);
@@ -49,7 +58,8 @@ void Session::advance(u64 instructions) {
         running = false;
         return;
       }
-      if (breakpoints.count(linear_eip())) {
+      if (std::optional<std::string> why = check_stops()) {
+        tell("paused: " + *why);
         running = false;
         return;
       }
