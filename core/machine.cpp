@@ -108,6 +108,7 @@ RunResult Machine::run(u64 max_instructions, bool stop_after_exit) {
       slice = std::min(slice, until);
     }
     StopReason reason = m_cpu->run(slice);
+    bool exit_handled = false;
     if (reason == StopReason::MonitorTrap) {
       if (std::optional<std::string> stop = m_monitor->handle_trap(m_cpu->trap())) {
         result.kind = RunResult::Kind::MonitorStop;
@@ -115,11 +116,7 @@ RunResult Machine::run(u64 max_instructions, bool stop_after_exit) {
         break;
       }
       if (m_cpu->halted()) reason = StopReason::Halted;
-      if (stop_after_exit) {
-        m_counters.cycles = m_clock.now();
-        result.kind = RunResult::Kind::ExitHandled;
-        break;
-      }
+      exit_handled = true;
     }
     m_counters.cycles = m_clock.now();
     m_timers.run_due(m_clock.now());
@@ -142,6 +139,13 @@ RunResult Machine::run(u64 max_instructions, bool stop_after_exit) {
     if (reason == StopReason::Shutdown) {
       result.kind = RunResult::Kind::TripleFault;
       result.message = m_cpu->shutdown_reason() + " at " + where();
+      break;
+    }
+    // Stopping after an exit waits until the exit's own consequences (the exit port, a
+    // reset, a shutdown) are seen: the guest's end is never mistaken for an exit. A HLT's
+    // wait is left to the next call.
+    if (exit_handled && stop_after_exit) {
+      result.kind = RunResult::Kind::ExitHandled;
       break;
     }
     if (reason == StopReason::Halted && !wait_while_halted(result)) break;

@@ -24,6 +24,7 @@
 #include "core/types.h"
 #include "cpu/cpu.h"
 #include "modes/exit.h"
+#include "modes/handling_log.h"
 #include "modes/mode_spec.h"
 #include "modes/virtual_cpu.h"
 
@@ -61,6 +62,13 @@ class Monitor {
   virtual bool translate_guest(u32 linear, u32& physical) const = 0;
 
   virtual ModeSpec spec() const = 0;
+
+  // The handling log (handling_log.h): each step of the last exit's handling, noted
+  // while a debugger has it enabled.
+  virtual HandlingLog& handling_log() = 0;
+  // Which fault filled the shadow entry that maps `gva` now, if the monitor keeps shadow
+  // tables and the entry was filled while the handling log kept origins.
+  virtual std::optional<ShadowEntryOrigin> shadow_entry_origin(u32 gva) const = 0;
 };
 
 // The monitor for `spec`, or nullptr for native (no monitor). Throws UserError for a

@@ -8,7 +8,25 @@
 #include "core/physical_memory.h"
 #include "cpu/cpu.h"
 #include "mmu/paging.h"
+#include "mmu/walk_view.h"
 #include "modes/memslots.h"
+
+namespace vmlab {
+// An entry's bits by name, formatted only when a handling-log line is actually written
+// (the log is off on the hot path, and naming bits builds a string).
+struct EntryBits {
+  u32 entry;
+  bool directory;
+};
+}  // namespace vmlab
+
+template <>
+struct fmt::formatter<vmlab::EntryBits> : fmt::formatter<std::string> {
+  template <typename Context>
+  auto format(const vmlab::EntryBits& b, Context& context) const {
+    return fmt::formatter<std::string>::format(vmlab::entry_bits(b.entry, b.directory), context);
+  }
+};
 
 namespace vmlab {
 namespace {
@@ -138,7 +156,10 @@ void ShadowMmu::write_protect(u32 gpa_page) {
 ShadowMmu::Fault ShadowMmu::page_fault(u32 gva, u32 error_code) {
   const bool write = error_code & PFEC_W;
   const bool user = error_code & PFEC_U;
-  if (pdx(gva) == kHolePde) return Fault{FaultKind::Hole, error_code, gva, 0};
+  if (pdx(gva) == kHolePde) {
+    note("verdict", "{:#010x} is in the monitor's hole: reflected to the guest as #GP(0)", gva);
+    return Fault{FaultKind::Hole, error_code, gva, 0};
+  }
 
   // 1. The guest's translation, with the guest's rules (its WP), setting its A/D bits
   //    as the hardware walk would have.
@@ -152,31 +173,43 @@ ShadowMmu::Fault ShadowMmu::page_fault(u32 gva, u32 error_code) {
     PagingControl control{m_paging.cr3, m_paging.pse, false, m_paging.wp, PageTableKind::Guest,
                           m_slots.guest_end()};
     WalkResult w = walk_page_tables(m_memory, &m_events, &m_counters, control, gva, write, user, false);
+    u32 pde_address = (m_paging.cr3 & PTE_FRAME) | (pdx(gva) << 2);
+    u32 pde = peek_entry(m_memory, pde_address);
+    note("guest", "the guest's PDE at {:#010x} = {:#010x} ({})", pde_address, pde, EntryBits{pde, true});
     if (!w.ok) {
       ++m_counters.shadow_true_faults;
+      note("verdict", "true: the guest's own tables forbid this access (its error code {:#x}); the guest's "
+                      "handler must see it", w.error_code);
       return Fault{FaultKind::True, w.error_code, 0, 0};
     }
     gpa = w.phys;
-    u32 pde = peek_entry(m_memory, (m_paging.cr3 & PTE_FRAME) | (pdx(gva) << 2));
     directory_bits = pde & (PTE_U | PTE_W);
     if (w.large) {
       key = kLargePage | (pde & PDE_FRAME_4M);
       dirty = pde & PTE_D;
+      note("guest", "a 4 MiB page: guest-physical {:#010x}", gpa);
     } else {
-      u32 pte = peek_entry(m_memory, (pde & PTE_FRAME) | (ptx(gva) << 2));
+      u32 pte_address = (pde & PTE_FRAME) | (ptx(gva) << 2);
+      u32 pte = peek_entry(m_memory, pte_address);
+      note("guest", "the guest's PTE at {:#010x} = {:#010x} ({}): guest-physical {:#010x}", pte_address, pte,
+           EntryBits{pte, false}, gpa);
       key = kGuestTable | (pde & PTE_FRAME);
       guest_table = true;
       leaf_bits = pte & (PTE_U | PTE_W);
       dirty = pte & PTE_D;
     }
+  } else {
+    note("guest", "the guest's paging is off: guest-physical = guest-virtual {:#010x}", gpa);
   }
 
   // 2. Guest-physical to host-physical through the memslots.
   std::optional<u32> hpa = m_slots.ram_hpa(gpa & PTE_FRAME);
   if (!hpa) {
     ++m_counters.shadow_mmio_faults;
+    note("verdict", "device memory: guest-physical {:#010x} is no RAM slot, the monitor emulates the access", gpa);
     return Fault{FaultKind::Mmio, 0, gpa, m_slots.device_address(gpa & PTE_FRAME)};
   }
+  note("memslot", "guest-physical page {:#010x} is host-physical {:#010x} (guest RAM slot)", gpa & PTE_FRAME, *hpa);
 
   // 3. The shadow PT (made and, for a guest PT, tracked first, so that a table that maps
   //    itself comes out read-only), then the entry.
@@ -184,20 +217,34 @@ ShadowMmu::Fault ShadowMmu::page_fault(u32 gva, u32 error_code) {
   if (it == m_tables.end()) {
     std::optional<u32> page = alloc();
     if (!page) {
+      note("shadow", "monitor memory is full: every shadow table is dropped (a shadow flush)");
       flush_all();
       page = alloc();
     }
     it = m_tables.emplace(key, Table{*page, guest_table, 0}).first;
     ++m_counters.shadow_pages_built;
     if (guest_table) track(u32(key), false);
+    note("shadow", "a new shadow page table at host-physical {:#010x}{}", *page,
+         guest_table ? ", shadowing the guest's page table (now write-protected in every shadow)" : "");
+  } else {
+    note("shadow", "the shadow page table at host-physical {:#010x} (already built)", it->second.hpa);
   }
   Table& table = it->second;
   table.writes = 0;
   bool writable = (directory_bits & PTE_W) && (leaf_bits & PTE_W) && dirty && !is_tracked(gpa);
   u32 spte = *hpa | PTE_P | PTE_A | (leaf_bits & PTE_U) | (writable ? PTE_W | PTE_D : 0);
   u32* pd = m_pool.table(root());
-  pd[pdx(gva)] = table.hpa | PTE_P | PTE_A | directory_bits;
+  u32 spde = table.hpa | PTE_P | PTE_A | directory_bits;
+  if (pd[pdx(gva)] != spde)
+    note("shadow", "shadow PDE at {:#010x}: {:#010x} -> {:#010x} ({})", root() + (pdx(gva) << 2), pd[pdx(gva)], spde,
+         EntryBits{spde, true});
+  pd[pdx(gva)] = spde;
   u32 entry_addr = table.hpa + (ptx(gva) << 2);
+  note("shadow", "shadow PTE at {:#010x}: {:#010x} -> {:#010x} ({}){}", entry_addr, m_pool.table(table.hpa)[ptx(gva)],
+       spte, EntryBits{spte, false},
+       writable ? "" : is_tracked(gpa) ? ": read-only, the page is a guest page table"
+                     : !dirty          ? ": read-only until the guest's entry is dirty"
+                                       : ": read-only, as the guest maps it");
   m_pool.table(table.hpa)[ptx(gva)] = spte;
   if (writable) {
     m_writable_maps[gpa >> 12].push_back(entry_addr);
@@ -206,15 +253,38 @@ ShadowMmu::Fault ShadowMmu::page_fault(u32 gva, u32 error_code) {
 
   // 4. A write the guest allows but the shadow cannot: a store to a page table (traced),
   //    or a supervisor store to a read-only page with the guest's CR0.WP clear.
-  if (write && !writable && dirty) {
-    if (is_tracked(gpa)) {
-      ++m_counters.shadow_traced_writes;
-      return Fault{FaultKind::Traced, 0, gpa, *hpa};
-    }
+  FaultKind kind = FaultKind::Hidden;
+  if (write && !writable && dirty) kind = is_tracked(gpa) ? FaultKind::Traced : FaultKind::EmulatedWrite;
+  remember_origin(entry_addr, kind, error_code);
+  if (kind == FaultKind::Traced) {
+    ++m_counters.shadow_traced_writes;
+    note("verdict", "traced: a store to a guest page table; the monitor emulates it and drops the shadow entries "
+                    "it changes");
+    return Fault{FaultKind::Traced, 0, gpa, *hpa};
+  }
+  if (kind == FaultKind::EmulatedWrite) {
+    note("verdict", "emulated write: the guest allows this supervisor store (its CR0.WP is clear), the shadow "
+                    "entry cannot; the monitor performs the store");
     return Fault{FaultKind::EmulatedWrite, 0, gpa, *hpa};
   }
   ++m_counters.shadow_hidden_faults;
+  note("verdict", "hidden: the guest allows the access, only the shadow lacked it; the guest never sees this fault");
   return Fault{FaultKind::Hidden, 0, gpa, *hpa};
+}
+
+void ShadowMmu::remember_origin(u32 entry_address, FaultKind kind, u32 error_code) {
+  if (!m_log || !m_log->keeps_origins()) return;
+  const char* name = kind == FaultKind::Traced ? "traced" : kind == FaultKind::EmulatedWrite ? "emulated-write" : "hidden";
+  // classify() runs before the exit is counted: this fault is the next exit.
+  m_origins[entry_address] = ShadowEntryOrigin{name, m_counters.exits + 1, error_code};
+}
+
+std::optional<ShadowEntryOrigin> ShadowMmu::entry_origin(u32 gva) const {
+  std::optional<u32> at = shadow_pte_address(gva);
+  if (!at || !(m_pool.table(*at & PTE_FRAME)[(*at & 0xFFF) >> 2] & PTE_P)) return std::nullopt;
+  auto it = m_origins.find(*at);
+  if (it == m_origins.end()) return std::nullopt;
+  return it->second;
 }
 
 void ShadowMmu::traced_write_begin(u32 hpa_page) {
@@ -231,6 +301,8 @@ void ShadowMmu::traced_write_end() {
   auto table = m_tables.find(kGuestTable | gpa_page);
   for (u32 i = 0; i < 1024; ++i) {
     if (after[i] == m_traced_before[i]) continue;
+    note("shadow", "the guest's entry {} at {:#010x}: {:#010x} -> {:#010x}; its shadow copies are dropped", i,
+         gpa_page + i * 4, m_traced_before[i], after[i]);
     for (Root& r : m_roots) {
       if (!r.paging || r.guest_pd != gpa_page || i == kHolePde) continue;
       u32& spde = m_pool.table(r.hpa)[i];
@@ -306,6 +378,7 @@ void ShadowMmu::flush_all() {
   for (Root& r : m_roots) m_pool.free_page(r.hpa);
   m_tables.clear();
   m_roots.clear();
+  m_origins.clear();
   m_tracked.clear();
   m_writable_maps.clear();
   m_writable_map_entries = 0;

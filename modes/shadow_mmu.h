@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "core/types.h"
+#include "modes/handling_log.h"
 
 namespace vmlab {
 
@@ -90,6 +91,13 @@ class ShadowMmu {
   void flush_all();
 
   bool is_tracked(u32 gpa) const { return m_tracked.count(gpa >> 12) != 0; }
+  // Note each step of page_fault() in `log` (when it is enabled), and remember which
+  // fault filled each shadow entry (entry_origin).
+  void set_log(HandlingLog* log) { m_log = log; }
+  // The fault that filled the shadow entry mapping `gva` in the current root, when it
+  // was filled while the log kept origins and is still present.
+  std::optional<ShadowEntryOrigin> entry_origin(u32 gva) const;
+
   // Host-physical address of the shadow entry that maps `gva` in the current root, or
   // nullopt (for debug views: the GUI draws the shadow walk beside the guest's).
   std::optional<u32> shadow_pte_address(u32 gva) const;
@@ -124,6 +132,11 @@ class ShadowMmu {
   void unshadow(u64 key);
   u32 install(u32 gva, u32 spde_bits, u64 table_key, bool guest_table, u32 spte);
   void tlb_flush();
+  void remember_origin(u32 entry_address, FaultKind kind, u32 error_code);
+  template <typename... Args>
+  void note(const char* phase, fmt::format_string<Args...> format, Args&&... args) {
+    if (m_log) m_log->add(phase, format, std::forward<Args>(args)...);
+  }
 
   Cpu& m_cpu;
   PhysicalMemory& m_memory;
@@ -143,6 +156,8 @@ class ShadowMmu {
   // can be write-protected everywhere at once.
   std::unordered_map<u32, std::vector<u32>> m_writable_maps;
   size_t m_writable_map_entries = 0;
+  HandlingLog* m_log = nullptr;
+  std::unordered_map<u32, ShadowEntryOrigin> m_origins;  // shadow PTE address -> filling fault
   u32 m_traced_page = 0;
   std::array<u32, 1024> m_traced_before{};
 };

@@ -8,12 +8,15 @@
 
 #include <cstring>
 
+#include "core/compare_report.h"
 #include "core/error.h"
 #include "core/machine.h"
 #include "cpu/decoder.h"
 #include "cpu/descriptors.h"
+#include "cpu/disassembler.h"
 #include "cpu/exec_common.h"
 #include "mmu/paging.h"
+#include "modes/cpu_state_view.h"
 
 namespace vmlab {
 namespace {
@@ -104,6 +107,7 @@ void TaeMonitor::attach(Machine& machine) {
   m_pool = std::make_unique<MonitorMemory>(machine.memory());
   m_mmu = std::make_unique<ShadowMmu>(cpu, machine.memory(), *m_slots, *m_pool, machine.counters(),
                                       machine.events());
+  m_mmu->set_log(&m_log);
 
   adopt_guest_state();
   build_hole();
@@ -221,19 +225,68 @@ void TaeMonitor::retire() {
 // ===== The exit path =====
 
 std::optional<std::string> TaeMonitor::handle_trap(const Cpu::Trap& trap) {
+  if (m_log.enabled()) return handle_trap_logged(trap);
   Exit exit = classify(trap);
   record(exit);
   return handle_exit(exit, trap);
 }
 
-// What the trap was. A #PF is sorted by the shadow MMU (which also fills a hidden
-// fault's entry); a #GP is decoded to find the privileged instruction.
-namespace {
+// The same handling, noting each step in the handling log (handling_log.h): the trap as
+// the hardware delivered it, the classification (the shadow MMU notes its walk and the
+// entries it writes), the accounting, what the handler changed in the real and the
+// virtual CPU, and how the guest goes on.
+std::optional<std::string> TaeMonitor::handle_trap_logged(const Cpu::Trap& trap) {
+  m_log.begin();
+  log_trap(trap);
+  std::vector<CpuStateRow> before = cpu_state_rows(*m_cpu, &m_vcpu);
+  const Counters& counters = m_machine->counters();
+  u64 exits_before = counters.exits;
+  Exit exit = classify(trap);
+  if (trap.vector == kGP && trap.source == u8(Cpu::IntSource::Exception) && exit.category != ExitCategory::GuestException)
+    m_log.add("classify", "the instruction at EIP {:#010x} is {}: a privileged instruction the monitor emulates",
+              trap.eip, disassemble_at_eip(*m_cpu, [this](u32 linear, u32& physical) {
+                return translate_guest(linear, physical);
+              }).text);
+  m_log.add("classify", "reason {}, category {}, qualification {:#x}",
+            exit_reason_name(u8(CpuStrategy::TrapAndEmulate), exit.reason), category_name(exit.category),
+            exit.qualification);
+  record(exit);
+  m_log.add("account", "exits {} -> {}; {} cycles charged to the guest's virtual time", exits_before, counters.exits,
+            with_thousands(exit.cost));
+  Outcome outcome = handle_exit(exit, trap);
+  std::vector<CpuStateRow> after = cpu_state_rows(*m_cpu, &m_vcpu);
+  for (size_t i = 0; i < before.size() && i < after.size(); ++i) {
+    if (before[i].real != after[i].real)
+      m_log.add("effect", "real {}: {} -> {}", after[i].name, before[i].real, after[i].real);
+    if (before[i].guest != after[i].guest)
+      m_log.add("effect", "virtual {}: {} -> {}", after[i].name, before[i].guest, after[i].guest);
+  }
+  if (outcome)
+    m_log.add("stop", "{}", *outcome);
+  else
+    m_log.add("resume", "the guest goes on at EIP {:#010x} (virtual CPL {})", m_cpu->eip(), vcpl());
+  return outcome;
+}
 
-}  // namespace
+void TaeMonitor::log_trap(const Cpu::Trap& trap) {
+  if (trap.source == u8(Cpu::IntSource::External)) {
+    m_log.add("trap", "external interrupt, vector {}, at EIP {:#010x}: the shadow IDT sends it to the monitor",
+              trap.vector, trap.eip);
+  } else if (trap.source == u8(Cpu::IntSource::Software)) {
+    m_log.add("trap", "INT {:#x} at EIP {:#010x} (real CPL {}): every gate of the shadow IDT leads to the monitor",
+              trap.vector, trap.eip, m_cpu->cpl());
+  } else if (trap.vector == kPF) {
+    m_log.add("trap", "#PF, error code {:#x} ({} {} {}), at EIP {:#010x}, CR2 {:#010x}: the hardware walked the "
+                      "shadow tables", trap.error_code, trap.error_code & PFEC_P ? "protection" : "not present",
+              trap.error_code & PFEC_W ? "write" : "read", trap.error_code & PFEC_U ? "user" : "supervisor", trap.eip,
+              m_cpu->cr2());
+  } else {
+    m_log.add("trap", "exception {}{} at EIP {:#010x} (real CPL {})", trap.vector,
+              trap.vector == kGP ? fmt::format(" (#GP, error code {:#x})", trap.error_code) : std::string(), trap.eip,
+              m_cpu->cpl());
+  }
+}
 
-// What the trap was. A #PF is sorted by the shadow MMU (which also fills a hidden
-// fault's entry); a #GP is decoded to find the privileged instruction.
 // The privileged instruction behind a #GP, or Exception when it is not one the monitor
 // emulates (the guest's own #GP, reflected).
 TaeReason privileged_reason(const Insn& insn) {
@@ -454,7 +507,9 @@ TaeMonitor::Outcome TaeMonitor::handle_page_fault(const Exit& exit) {
   return std::nullopt;
 }
 
-// A fault raised while the monitor emulated an instruction for the guest. A page fault
+std::optional<ShadowEntryOrigin> TaeMonitor::shadow_entry_origin(u32 gva) const {
+  return m_mmu ? m_mmu->entry_origin(gva) : std::nullopt;
+}
 
 // ===== Composition =====
 

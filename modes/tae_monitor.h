@@ -71,6 +71,8 @@ class TaeMonitor : public Monitor {
   bool guest_interrupts_enabled() const override;
   bool translate_guest(u32 linear, u32& physical) const override;
   ModeSpec spec() const override { return m_spec; }
+  HandlingLog& handling_log() override { return m_log; }
+  std::optional<ShadowEntryOrigin> shadow_entry_origin(u32 gva) const override;
 
   const ShadowMmu& mmu() const { return *m_mmu; }
   const Memslots& memslots() const { return *m_slots; }
@@ -81,6 +83,8 @@ class TaeMonitor : public Monitor {
   using Outcome = std::optional<std::string>;  // a reason to stop, or nullopt
 
   // Exits
+  std::optional<std::string> handle_trap_logged(const Cpu::Trap& trap);
+  void log_trap(const Cpu::Trap& trap);
   Exit classify(const Cpu::Trap& trap);
   bool decode_trapped_instruction();
   void record(Exit& exit);
@@ -155,6 +159,7 @@ class TaeMonitor : public Monitor {
   Insn m_insn;  // the trapped instruction, when the trap was #GP
   ShadowMmu::Fault m_pending_fault;  // what the shadow MMU made of the last #PF
   Exit m_last_exit;
+  HandlingLog m_log;
   u32 m_gdt_hpa = 0, m_idt_hpa = 0, m_tss_hpa = 0, m_ldt_hpa = 0;
   std::array<u64*, size_t(TaeReason::kCount)> m_reason_counters{};
   std::array<u64*, size_t(ExitCategory::kCount)> m_category_counters{};

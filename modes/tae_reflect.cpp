@@ -158,6 +158,9 @@ TaeMonitor::Outcome TaeMonitor::reflect(u8 vector, bool has_error, u32 error_cod
   bool interrupt_gate = (g.gate.type() & 0x7) == 0x6;
   m_vcpu.interrupts_enabled = interrupt_gate ? false : old_vif;
   m_cpu->set_halted(false);
+  m_log.add("reflect", "vector {} delivered through the guest's own IDT ({}): its handler runs at {:04x}:{:08x}{}",
+            vector, interrupt_gate ? "an interrupt gate: virtual IF cleared" : "a trap gate",
+            m_cpu->seg(CS).selector, m_cpu->eip(), from_user ? ", on the kernel stack its TSS names" : "");
   return std::nullopt;
 }
 

@@ -208,6 +208,92 @@ TEST(TaeMonitor, EmulatedPrivilegedInstructionsLeaveWhatBareMetalLeaves) {
   EXPECT_EQ(ends[1], RunResult::Kind::HaltedForever);
 }
 
+// The handling log (modes/handling_log.h): with it on, each exit's handling is noted step
+// by step (the hidden fault's guest walk, memslot, shadow entry and verdict; an
+// emulated CLI's effect on the virtual IF; a true fault's reflection), the shadow
+// entry remembers the fault that filled it, and the run is exactly the run without it.
+TEST(TaeMonitor, TheHandlingLogNotesEachStepAndChangesNothing) {
+  struct Seen {
+    Exit exit;
+    std::vector<HandlingStep> steps;
+    std::optional<ShadowEntryOrigin> origin;  // of 0x500000's shadow entry, after this exit
+  };
+  auto run = [](bool logged, std::vector<Seen>& seen) {
+    TaeMachine m;
+    pf_recorder(m);
+    m.attach();
+    m.machine.monitor()->handling_log().set_enabled(logged);
+    m.machine.monitor()->handling_log().set_keeps_origins(logged);
+    CodeBuilder c(kKernelCode);
+    c.b({0xA1}).d(0x500000);               // mov eax, [0x500000]: a hidden fault
+    c.b({0xFB, 0xFA});                     // sti; cli: emulated (the STI shadow keeps the timer out)
+    c.b({0xC7, 0x05}).d(0x00C01234).d(7);  // mov dword [0xC01234], 7: a true fault
+    m.load(c);
+    m.cpu.set_eip(c.origin());
+    RunResult r;
+    while ((r = m.machine.run(100'000, true)).kind == RunResult::Kind::ExitHandled) {
+      Monitor& monitor = *m.machine.monitor();
+      seen.push_back({monitor.last_exit(), monitor.handling_log().steps(), monitor.shadow_entry_origin(0x500000)});
+    }
+    EXPECT_EQ(r.kind, RunResult::Kind::ExitPort) << r.message;
+    return m.machine.counters();
+  };
+  std::vector<Seen> quiet, logged;
+  Counters without = run(false, quiet);
+  Counters with = run(true, logged);
+  EXPECT_EQ(with.instructions, without.instructions);
+  EXPECT_EQ(with.cycles, without.cycles);
+  EXPECT_EQ(with.exits, without.exits);
+  EXPECT_EQ(with.exits_by_reason, without.exits_by_reason);
+  ASSERT_EQ(logged.size(), quiet.size());
+  for (const Seen& q : quiet) EXPECT_TRUE(q.steps.empty()) << "nothing is noted while the log is off";
+
+  auto phases = [](const Seen& s) {
+    std::string out;
+    for (const HandlingStep& step : s.steps) out += step.phase + std::string(" ");
+    return out;
+  };
+  auto text = [](const Seen& s, const std::string& phase) {
+    std::string out;
+    for (const HandlingStep& step : s.steps)
+      if (step.phase == phase) out += step.text + "\n";
+    return out;
+  };
+  auto find = [&](ExitCategory category, u32 qualification) -> const Seen* {
+    for (const Seen& s : logged)
+      if (s.exit.category == category && (!qualification || s.exit.qualification == qualification)) return &s;
+    return nullptr;
+  };
+  const Seen* hidden = find(ExitCategory::HiddenPageFault, 0x500000);
+  ASSERT_NE(hidden, nullptr);
+  EXPECT_EQ(phases(*hidden), "trap guest guest memslot shadow shadow shadow verdict classify account resume ")
+      << "walk, memslot, a shadow table (new), the directory entry, the entry, the verdict; then the accounting";
+  EXPECT_NE(text(*hidden, "trap").find("#PF, error code 0x0 (not present read supervisor)"), std::string::npos)
+      << text(*hidden, "trap");
+  EXPECT_NE(text(*hidden, "guest").find("guest-physical 0x00500000"), std::string::npos) << text(*hidden, "guest");
+  EXPECT_NE(text(*hidden, "shadow").find("-> 0x00500"), std::string::npos) << "the entry now maps the frame";
+  EXPECT_EQ(text(*hidden, "verdict").rfind("hidden:", 0), 0u) << text(*hidden, "verdict");
+  EXPECT_EQ(text(*hidden, "effect"), "") << "a hidden fault changes no register: the guest retries";
+  ASSERT_TRUE(hidden->origin);
+  EXPECT_STREQ(hidden->origin->kind, "hidden");
+  EXPECT_EQ(hidden->origin->exit, u64(hidden - logged.data()) + 1) << "the entry names the exit that filled it";
+
+  const Seen* sti = find(ExitCategory::PrivilegedInstruction, 0);
+  ASSERT_NE(sti, nullptr);
+  EXPECT_NE(text(*sti, "classify").find("is sti"), std::string::npos) << text(*sti, "classify");
+  EXPECT_NE(text(*sti, "effect").find("virtual EFLAGS"), std::string::npos) << text(*sti, "effect");
+
+  // The true fault's reflection itself faults on the guest's stack (hidden, not yet
+  // shadowed): one handling, two exits, both in its log.
+  const Seen* true_fault = nullptr;
+  for (const Seen& s : logged)
+    if (text(s, "verdict").rfind("true:", 0) == 0) true_fault = &s;
+  ASSERT_NE(true_fault, nullptr);
+  EXPECT_NE(text(*true_fault, "trap").find("CR2 0x00c01234"), std::string::npos) << text(*true_fault, "trap");
+  EXPECT_NE(text(*true_fault, "reflect").find("vector 14 delivered through the guest's own IDT"), std::string::npos)
+      << text(*true_fault, "reflect");
+}
+
 // The memory views: a guest-virtual address through the guest's own tables to
 // guest-physical and host-physical; monitor memory only as host-physical.
 TEST(TaeMonitor, AddressViewsAgree) {
