@@ -100,6 +100,8 @@ std::vector<std::map<std::string, std::string>> states(const std::string& out) {
 // page fault, look at both walks, step, and see the counters move, here from a script.
 TEST_F(CliGui, TheTeachingFlowRunsHeadless) {
   const std::string shot = scratch_file("walk.png").string();
+  const std::string trap_shot = scratch_file("handling-trap.png").string();
+  const std::string all_shot = scratch_file("handling-all.png").string();
   fs::path script = write_file("flow.txt",
                                "# to the first hidden page fault, then one with the guest's paging on\n"
                                "print\n"
@@ -108,6 +110,16 @@ TEST_F(CliGui, TheTeachingFlowRunsHeadless) {
                                "run 3000000\n"
                                "run-to hidden-page-fault 100000000\n"
                                "print\n"
+                               "# the monitor's handling of it, one step at a time\n"
+                               "tab handling\n"
+                               "frame\n"
+                               "screenshot " + trap_shot + "\n"
+                               "monitor-step 2\n"
+                               "print\n"
+                               "monitor-step all\n"
+                               "print\n"
+                               "frame\n"
+                               "screenshot " + all_shot + "\n"
                                "tab page-walk\n"
                                "frame\n"
                                "screenshot " + shot + "\n"
@@ -118,7 +130,7 @@ TEST_F(CliGui, TheTeachingFlowRunsHeadless) {
   ChildResult r = vmlab(args, 120000);
   ASSERT_EQ(r.status, 0) << r.err;
   std::vector<std::map<std::string, std::string>> st = states(r.out);
-  ASSERT_EQ(st.size(), 4u) << r.out;
+  ASSERT_EQ(st.size(), 6u) << r.out;
   EXPECT_EQ(st[0].at("exits"), "0");
   // Paging is off at the kernel's entry: the shadow maps it identity, filled silently.
   EXPECT_EQ(st[1].at("last_exit"), "tae.hidden-page-fault");
@@ -130,7 +142,19 @@ TEST_F(CliGui, TheTeachingFlowRunsHeadless) {
   EXPECT_NE(st[2].at("guest_walk"), "not-mapped");
   EXPECT_EQ(st[2].at("real_walk"), st[2].at("guest_walk"));
   EXPECT_GT(std::stoull(st[2].at("exits")), std::stoull(st[1].at("exits")));
-  EXPECT_EQ(std::stoull(st[3].at("instructions")), std::stoull(st[2].at("instructions")) + 1) << "one step";
+  // The handling starts at the trap; two steps on, the monitor is walking the guest's
+  // tables; at the end the guest resumes. The shadow entry names this exit as its filler.
+  const std::string& handling = st[2].at("handling");
+  EXPECT_EQ(handling.substr(0, 2), "1/") << handling;
+  EXPECT_EQ(handling.substr(handling.find(':')), ":trap");
+  std::string total = handling.substr(2, handling.find(':') - 2);
+  EXPECT_GE(std::stoul(total), 8u) << "trap, guest walk, memslot, shadow entry, verdict, classify, account, resume";
+  EXPECT_EQ(st[3].at("handling"), "3/" + total + ":guest");
+  EXPECT_EQ(st[4].at("handling"), total + "/" + total + ":resume");
+  EXPECT_EQ(st[4].at("shadow_origin"), "hidden#" + st[2].at("exits"));
+  EXPECT_EQ(st[4].at("instructions"), st[2].at("instructions")) << "stepping the monitor runs no guest instruction";
+  EXPECT_NE(read_bytes(trap_shot), read_bytes(all_shot)) << "the steps appear one by one";
+  EXPECT_EQ(std::stoull(st[5].at("instructions")), std::stoull(st[2].at("instructions")) + 1) << "one step";
   std::vector<uint8_t> first = read_bytes(scratch_file("walk.png"));
   ASSERT_FALSE(first.empty());
   ChildResult again = vmlab(args, 120000);

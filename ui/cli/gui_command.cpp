@@ -56,10 +56,8 @@ int gui_main(GuiCommandOptions& o) {
   }
   if (!o.gui.screenshot.empty() && !o.gui.headless)
     throw UserError("--screenshot needs --headless (it writes the last headless frame)");
-  if (o.gui.tab != "disassembly" && o.gui.tab != "exits" && o.gui.tab != "page-walk" && o.gui.tab != "memory" &&
-      o.gui.tab != "console")
-    throw UserError(
-        fmt::format("--tab '{}' is not a tab: use disassembly, exits, page-walk, memory or console", o.gui.tab));
+  if (!gui::is_tab_name(o.gui.tab))
+    throw UserError(fmt::format("--tab '{}' is not a tab: use {}", o.gui.tab, gui::kTabNameList));
   if (!o.gui.walk_address.empty() &&
       o.gui.walk_address.find_first_not_of("0123456789abcdefABCDEFx") != std::string::npos)
     throw UserError(fmt::format("--walk-address '{}' is not a hexadecimal address, e.g. 0xc0101000",
@@ -105,7 +103,7 @@ Action add_gui_command(CLI::App& app) {
   cmd->add_option("--script", o->script_file,
                   "Headless: carry out FILE's commands first (step, run, run-to, tab, walk, frame, screenshot, print)");
   cmd->add_option("--tab", o->gui.tab,
-                  "Inspector tab shown first: disassembly, exits (default), page-walk, memory or console");
+                  "Inspector tab shown first: disassembly, exits (default), handling, page-walk, memory or console");
   cmd->add_option("--walk-address", o->gui.walk_address,
                   "Linear address for the page-walk tab, in hex (default: the last page fault's CR2)");
   return [o] { return gui_main(*o); };

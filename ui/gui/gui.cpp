@@ -57,7 +57,8 @@ bool save_screenshot(SDL_Renderer* renderer, int width, int height, const std::s
 
 // One line of state for tests: where the guest is, the last exit, and both walks of the
 // address the page-walk tab shows.
-void print_state(const Session& s) {
+void print_state(Session& s) {
+  s.sync_handling();
   const Counters& c = s.machine.counters();
   Monitor* monitor = s.machine.monitor();
   std::string last = monitor && c.exits ? exit_reason_name(u8(monitor->spec().cpu), monitor->last_exit().reason) : "-";
@@ -66,10 +67,19 @@ void print_state(const Session& s) {
   auto show = [](const std::optional<WalkView>& v) {
     return !v ? std::string("-") : v->ok ? fmt::format("{:#010x}", v->physical) : std::string("not-mapped");
   };
+  std::string handling = "-", origin = "-";
+  if (monitor) {
+    const std::vector<HandlingStep>& steps = monitor->handling_log().steps();
+    if (!steps.empty())
+      handling = fmt::format("{}/{}:{}", s.handling_shown, steps.size(),
+                             s.handling_shown ? steps[s.handling_shown - 1].phase : "-");
+    if (std::optional<ShadowEntryOrigin> o = monitor->shadow_entry_origin(address))
+      origin = fmt::format("{}#{}", o->kind, o->exit);
+  }
   std::printf("state instructions=%llu eip=0x%08x exits=%llu last_exit=%s address=0x%08x guest_walk=%s "
-              "real_walk=%s\n",
+              "real_walk=%s handling=%s shadow_origin=%s\n",
               (unsigned long long)c.instructions, s.linear_eip(), (unsigned long long)c.exits, last.c_str(), address,
-              show(w.guest).c_str(), show(w.real).c_str());
+              show(w.guest).c_str(), show(w.real).c_str(), handling.c_str(), origin.c_str());
   std::fflush(stdout);
 }
 
@@ -102,6 +112,9 @@ bool run_script(Session& s, SDL_Renderer* renderer) {
       for (u64 i = 0; i < c.number; ++i) draw_settled_frame(s, renderer, o.width, o.height);
     } else if (c.verb == "screenshot") {
       if (!save_screenshot(renderer, o.width, o.height, c.text)) return false;
+    } else if (c.verb == "monitor-step") {
+      s.sync_handling();
+      s.next_handling_step(c.number == ~0ull ? ~size_t(0) : size_t(c.number));
     } else if (c.verb == "print") {
       print_state(s);
     }
@@ -180,6 +193,8 @@ int run_gui(Machine& machine, const std::string& title, const GuiOptions& option
     return 1;
   }
   machine.events().set_history_capacity(kEventHistory);
+  // Which fault filled each shadow entry, for the page-walk tab: a map insert per fill.
+  if (Monitor* monitor = machine.monitor()) monitor->handling_log().set_keeps_origins(true);
   Session session(machine, options, title);
   session.running = options.start_running;
   IMGUI_CHECKVERSION();

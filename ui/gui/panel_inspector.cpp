@@ -14,6 +14,7 @@ void draw_inspector(Session& s, float x, float y, float w, float h) {
     };
     static constexpr Tab kTabs[] = {{"disassembly", "Disassembly", disassembly_tab},
                                     {"exits", "Exits", exits_tab},
+                                    {"handling", "Exit handling", handling_tab},
                                     {"page-walk", "Page walk", page_walk_tab},
                                     {"memory", "Memory", memory_tab},
                                     {"console", "Console", console_tab}};

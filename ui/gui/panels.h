@@ -57,6 +57,18 @@ struct Session {
   // address (hidden, true or traced), else the guest's CR2.
   u32 last_fault_address() const;
   u64 budget_left() const;
+
+  // The monitor's handling of the last exit, step by step (modes/handling_log.h). The
+  // monitor notes steps only while the session steps (Step, small runs, Run to next
+  // exit): at full speed formatting them would cost more than the handling.
+  void note_handling(bool on);
+  size_t handling_shown = 0;   // steps of the last exit shown so far (the tab's "Next step")
+  u64 handling_exit = 0;       // the exit those steps belong to (Counters::exits then)
+  // The steps shown grow one at a time after an exit until the student asks for all.
+  bool monitor_stepping = true;
+  void next_handling_step(size_t n);
+  // A new exit since the steps were last shown: start again from its trap (or show all).
+  void sync_handling();
 };
 
 // The walks the page-walk tab draws for `linear`: the guest's own (under a monitor, when
@@ -82,6 +94,7 @@ void draw_counters(Session& s, float x, float y, float w, float h);
 // The inspector's tabs, drawn inside its tab bar.
 void disassembly_tab(Session& s);
 void exits_tab(Session& s);
+void handling_tab(Session& s);
 void page_walk_tab(Session& s);
 void memory_tab(Session& s);
 void console_tab(Session& s);

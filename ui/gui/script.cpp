@@ -26,6 +26,12 @@ bool parse_number(const std::string& word, u64& value) {
 
 }  // namespace
 
+bool is_tab_name(const std::string& name) {
+  for (const char* tab : {"disassembly", "exits", "handling", "page-walk", "memory", "console"})
+    if (name == tab) return true;
+  return false;
+}
+
 std::vector<ScriptCommand> parse_script(const std::string& text, const std::string& file_name) {
   std::vector<ScriptCommand> commands;
   std::istringstream lines(text);
@@ -53,9 +59,7 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
       if (args > 2 || (args == 2 && (!parse_number(w[2], c.number) || c.number == 0)))
         fail("'run-to' takes a kind and an optional instruction limit");
     } else if (c.verb == "tab") {
-      if (args != 1 || (w[1] != "disassembly" && w[1] != "exits" && w[1] != "page-walk" && w[1] != "memory" &&
-                        w[1] != "console"))
-        fail("'tab' takes disassembly, exits, page-walk, memory or console");
+      if (args != 1 || !is_tab_name(w[1])) fail(fmt::format("'tab' takes {}", kTabNameList));
       c.text = w[1];
     } else if (c.verb == "memory") {
       if (args != 2 || (w[1] != "guest-virtual" && w[1] != "guest-physical" && w[1] != "host-physical") ||
@@ -74,10 +78,14 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
     } else if (c.verb == "screenshot") {
       if (args != 1) fail("'screenshot' takes a file name");
       c.text = w[1];
+    } else if (c.verb == "monitor-step") {
+      if (args == 1 && w[1] == "all") c.number = ~0ull;
+      else if (args > 1 || (args == 1 && (!parse_number(w[1], c.number) || c.number == 0)))
+        fail("'monitor-step' takes an optional count of at least 1, or 'all'");
     } else if (c.verb == "print") {
       if (args != 0) fail("'print' takes nothing");
     } else {
-      fail(fmt::format("unknown command '{}': use step, run, run-to, tab, walk, break, memory, frame, screenshot or print", c.verb));
+      fail(fmt::format("unknown command '{}': use step, run, run-to, monitor-step, tab, walk, break, memory, frame, screenshot or print", c.verb));
     }
     commands.push_back(c);
   }

@@ -7,7 +7,8 @@
 //   run-to [KIND] [LIMIT]    the "Run to next" button: KIND is an exit category
 //                            (hidden-page-fault, io, ...) or "exit" (any), LIMIT the most
 //                            instructions to try (default 1,000,000)
-//   tab disassembly|exits|page-walk|memory|console
+//   tab disassembly|exits|handling|page-walk|memory|console
+//   monitor-step [N|all]     the Exit handling tab's "Next step" (N times) or "All steps"
 //   memory SPACE HEX         the memory tab's address in guest-virtual, guest-physical
 //                            or host-physical
 //   walk HEX|follow          the page-walk tab's address, or follow the last page fault
@@ -30,6 +31,10 @@ struct ScriptCommand {
   u64 number = 0;    // count or limit
   int line = 0;
 };
+
+// The inspector's tabs by the names --tab and `tab` take.
+bool is_tab_name(const std::string& name);
+constexpr const char* kTabNameList = "disassembly, exits, handling, page-walk, memory or console";
 
 // Parse a script; throws UserError naming the file and line for anything it does not know.
 std::vector<ScriptCommand> parse_script(const std::string& text, const std::string& file_name);

@@ -10,6 +10,9 @@
 
 namespace vmlab::gui {
 
+// Runs of at most this many instructions (Step, slow motion) note the monitor's steps.
+constexpr u64 kNotedRun = 1000;
+
 // Every panel is a fixed window: the layout is the same on every run and every screen.
 bool begin_panel(const char* name, float x, float y, float w, float h) {
   ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_Always);
@@ -45,9 +48,30 @@ std::optional<std::string> Session::check_stops() {
 
 void Session::tell(std::string line) { message = std::move(line); }
 
+void Session::note_handling(bool on) {
+  if (Monitor* monitor = machine.monitor()) {
+    if (monitor->handling_log().enabled() != on) monitor->handling_log().set_enabled(on);
+  }
+}
+
+void Session::next_handling_step(size_t n) {
+  Monitor* monitor = machine.monitor();
+  size_t total = monitor ? monitor->handling_log().steps().size() : 0;
+  handling_shown = n >= total - std::min(total, handling_shown) ? total : handling_shown + n;
+}
+
+void Session::sync_handling() {
+  Monitor* monitor = machine.monitor();
+  if (!monitor || machine.counters().exits == handling_exit) return;
+  handling_exit = machine.counters().exits;
+  size_t total = monitor->handling_log().steps().size();
+  handling_shown = monitor_stepping ? std::min<size_t>(total, 1) : total;
+}
+
 void Session::advance(u64 instructions) {
   if (ended) return;
   remember_registers();
+  note_handling(instructions <= kNotedRun || needs_single_steps());
   if (needs_single_steps()) {
     // One instruction at a time, so that the run stops on the instruction itself.
     for (u64 i = 0; i < instructions && !ended; ++i) {
@@ -86,6 +110,7 @@ bool Session::run_to_next_exit(const std::string& category, u64 limit) {
   Monitor* monitor = machine.monitor();
   if (!monitor || ended) return false;  // native: no exits to stop at
   remember_registers();
+  note_handling(true);
   const u64 start = machine.counters().instructions;
   for (;;) {
     u64 used = machine.counters().instructions - start;

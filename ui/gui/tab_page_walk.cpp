@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/compare_report.h"
 #include "mmu/walk_view.h"
 #include "modes/monitor.h"
 
@@ -32,6 +33,20 @@ void walk_table(const char* id, const char* title, const WalkView& walk) {
   }
 }
 
+// Which fault filled the shadow entry just drawn: the shadow is filled lazily, one
+// fault at a time, and this line names the one.
+void shadow_origin_line(Session& s, u32 linear, bool mapped) {
+  std::optional<ShadowEntryOrigin> origin = s.machine.monitor()->shadow_entry_origin(linear);
+  if (!origin) {
+    ImGui::TextWrapped(mapped ? "no record of the fault that filled this shadow entry"
+                              : "no shadow entry yet: the next access here is a hidden or true fault");
+    return;
+  }
+  ImGui::TextColored(ImVec4(0.75f, 0.65f, 1.0f, 1.0f), "shadow entry filled by a %s fault: exit #%s, error code %#x (%s %s)",
+                     origin->kind, with_thousands(origin->exit).c_str(), origin->error_code,
+                     origin->error_code & PFEC_W ? "write" : "read", origin->error_code & PFEC_U ? "user" : "supervisor");
+}
+
 }  // namespace
 
 // The walk for one address: under a monitor the guest's tables (its virtual CR3) and the
@@ -48,7 +63,8 @@ void page_walk_tab(Session& s) {
     s.walk_follows_cr2 = false;
   ImGui::SameLine();
   if (ImGui::Button("follow the last page fault")) s.walk_follows_cr2 = true;
-  Walks walks = walks_for(s, u32(std::strtoul(s.walk_address, nullptr, 16)));
+  u32 linear = u32(std::strtoul(s.walk_address, nullptr, 16));
+  Walks walks = walks_for(s, linear);
   bool monitored = s.machine.monitor() != nullptr;
   if (monitored && walks.guest)
     walk_table("guest", "guest tables (the guest's CR3: guest-virtual to guest-physical)", *walks.guest);
@@ -61,6 +77,7 @@ void page_walk_tab(Session& s) {
                *walks.real);
   else
     ImGui::TextUnformatted("paging is off: physical = linear");
+  if (monitored && walks.real) shadow_origin_line(s, linear, walks.real->ok);
 }
 
 }  // namespace vmlab::gui
