@@ -251,8 +251,8 @@ std::optional<std::string> TaeMonitor::handle_trap_logged(const Cpu::Trap& trap)
             exit_reason_name(u8(CpuStrategy::TrapAndEmulate), exit.reason), category_name(exit.category),
             exit.qualification);
   record(exit);
-  m_log.add("account", "exits {} -> {}; {} cycles charged to the guest's virtual time", with_thousands(exits_before), with_thousands(counters.exits),
-            with_thousands(exit.cost));
+  m_log.add("account", "exits {} -> {}; {} cycles charged to the guest's virtual time", with_thousands(exits_before),
+            with_thousands(counters.exits), with_thousands(exit.cost));
   Outcome outcome = handle_exit(exit, trap);
   std::vector<CpuStateRow> after = cpu_state_rows(*m_cpu, &m_vcpu);
   for (size_t i = 0; i < before.size() && i < after.size(); ++i) {
