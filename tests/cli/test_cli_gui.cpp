@@ -162,6 +162,39 @@ TEST_F(CliGui, TheTeachingFlowRunsHeadless) {
   EXPECT_EQ(read_bytes(scratch_file("walk.png")), first) << "the same script draws the same picture";
 }
 
+// Going back to an earlier exit re-executes the guest from its start to it: the state is
+// the one the first pass had there (instructions, EIP, the handling's steps), and
+// stepping from it goes where the first pass went.
+TEST_F(CliGui, GoingBackToAnExitReExecutesToTheSameState) {
+  fs::path script = write_file("back.txt",
+                               "run 3000000\n"
+                               "run-to hidden-page-fault 100000000\n"
+                               "print\n"
+                               "step\n"
+                               "print\n"
+                               "run 2000000\n"
+                               "print\n");
+  ChildResult r = vmlab({"gui", "--guest", "kernel", "--mode", "tae-shadow", "--headless", "--script",
+                         script.string()}, 120000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::map<std::string, std::string>> first = states(r.out);
+  ASSERT_EQ(first.size(), 3u) << r.out;
+  const std::string exit = first[0].at("exits");
+
+  fs::path back = write_file("back2.txt", "run 3000000\nrun 3000000\ngoto-exit " + exit + "\nprint\nstep\nprint\n"
+                                          "goto-exit 999999999\nprint\n");
+  r = vmlab({"gui", "--guest", "kernel", "--mode", "tae-shadow", "--headless", "--script", back.string()}, 120000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::map<std::string, std::string>> again = states(r.out);
+  ASSERT_EQ(again.size(), 3u) << r.out;
+  for (const char* key : {"instructions", "eip", "exits", "last_exit", "address", "real_walk", "handling"})
+    EXPECT_EQ(again[0].at(key), first[0].at(key)) << key;
+  for (const char* key : {"instructions", "eip", "exits"}) EXPECT_EQ(again[1].at(key), first[1].at(key)) << key;
+  // An exit the guest never reaches: the guest ran to its end, and says so.
+  EXPECT_NE(r.err.find("the guest ended after"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("before exit #999,999,999"), std::string::npos) << r.err;
+}
+
 // A breakpoint set in the disassembly (here by the script's `break`) stops Run on the
 // first instruction at that address.
 TEST_F(CliGui, RunStopsAtABreakpoint) {

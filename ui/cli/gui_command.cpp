@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "core/error.h"
 #include "core/guest_run.h"
@@ -64,14 +65,22 @@ int gui_main(GuiCommandOptions& o) {
                                 o.gui.walk_address));
   CostModel cost = validate_run_spec(spec);
   MachineConfig config = machine_config(spec);
-  auto com1 = std::make_shared<std::string>();  // the console tab shows it
-  config.com1_output = [com1](u8 b) { com1->push_back(char(b)); };
-  o.gui.com1 = com1.get();
-  Machine machine(config);
-  start_guest(machine, spec, cost);
+  std::string com1;  // the console tab shows it
+  config.com1_output = [&com1](u8 b) { com1.push_back(char(b)); };
+  o.gui.com1 = &com1;
+  // Every start of the guest is the same: the Machine is rebuilt in place, so the GUI's
+  // references to it stay valid when it goes back to an earlier exit.
+  std::optional<Machine> machine;
+  auto start = [&] {
+    com1.clear();
+    machine.emplace(config);
+    start_guest(*machine, spec, cost);
+  };
+  start();
+  o.gui.restart = start;
   o.gui.symbols = kernel_symbols(spec.kernel);
   std::string title = o.guest.empty() ? spec.kernel : o.guest;
-  return gui::run_gui(machine, title, o.gui);
+  return gui::run_gui(*machine, title, o.gui);
 }
 
 }  // namespace

@@ -20,7 +20,6 @@ namespace vmlab::gui {
 namespace {
 
 constexpr float kFrameSeconds = 1.0f / 60.0f;  // headless: a fixed frame time
-constexpr size_t kEventHistory = 4096;          // events kept for the Exits panel
 
 // One frame: the guest advances (if running), then every panel is drawn.
 void draw_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
@@ -112,6 +111,8 @@ bool run_script(Session& s, SDL_Renderer* renderer) {
       for (u64 i = 0; i < c.number; ++i) draw_settled_frame(s, renderer, o.width, o.height);
     } else if (c.verb == "screenshot") {
       if (!save_screenshot(renderer, o.width, o.height, c.text)) return false;
+    } else if (c.verb == "goto-exit") {
+      if (!s.go_to_exit(c.number)) std::fprintf(stderr, "vmlab: %s (script line %d)\n", s.message.c_str(), c.line);
     } else if (c.verb == "monitor-step") {
       s.sync_handling();
       s.next_handling_step(c.number == ~0ull ? ~size_t(0) : size_t(c.number));
@@ -192,10 +193,8 @@ int run_gui(Machine& machine, const std::string& title, const GuiOptions& option
     std::fprintf(stderr, "vmlab: cannot start SDL: %s (without a display, use --headless)\n", SDL_GetError());
     return 1;
   }
-  machine.events().set_history_capacity(kEventHistory);
-  // Which fault filled each shadow entry, for the page-walk tab: a map insert per fill.
-  if (Monitor* monitor = machine.monitor()) monitor->handling_log().set_keeps_origins(true);
   Session session(machine, options, title);
+  session.prepare_machine();
   session.running = options.start_running;
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();

@@ -5,6 +5,7 @@
 // off-screen surface, a fixed frame time and no ini file, and writes the last frame as a
 // PNG: the same guest, mode and options give the same bytes on every run.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ struct GuiOptions {
   const std::string* com1 = nullptr;  // what the guest wrote to COM1 so far, for the console
   std::vector<ScriptCommand> script;  // headless: run before the final frames (script.h)
   std::vector<ElfSymbol> symbols;     // the kernel's, for labels in the disassembly
+  // Start the guest again: a new Machine, built and started as the first was, in the same
+  // place (std::optional<Machine>::emplace), so that references to it stay valid. The
+  // exits tab uses it to show the state at an earlier exit by deterministic re-execution.
+  // Empty: going back is not offered.
+  std::function<void()> restart;
 };
 
 // Open the visualizer on `machine`. Returns the process status: 0 when the window was

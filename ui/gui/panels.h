@@ -67,6 +67,15 @@ struct Session {
   // The steps shown grow one at a time after an exit until the student asks for all.
   bool monitor_stepping = true;
   void next_handling_step(size_t n);
+  // Go back (or forward) to the moment exit `ordinal` (1 = the run's first) had just been
+  // handled: the guest is started again and re-executed deterministically to it, with
+  // its handling noted, and stepping goes on from there. False (with a message) when
+  // the guest ends before it or going back is not available.
+  bool go_to_exit(u64 ordinal);
+  // Settings a Machine needs for the GUI (event history, shadow-entry origins): at the
+  // start and after every restart.
+  void prepare_machine();
+
   // A new exit since the steps were last shown: start again from its trap (or show all).
   void sync_handling();
 };

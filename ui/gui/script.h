@@ -8,6 +8,8 @@
 //                            (hidden-page-fault, io, ...) or "exit" (any), LIMIT the most
 //                            instructions to try (default 1,000,000)
 //   tab disassembly|exits|handling|page-walk|memory|console
+//   goto-exit N              the state when exit N (1 = the first) had just been handled,
+//                            by re-executing the guest from its start
 //   monitor-step [N|all]     the Exit handling tab's "Next step" (N times) or "All steps"
 //   memory SPACE HEX         the memory tab's address in guest-virtual, guest-physical
 //                            or host-physical

@@ -5,10 +5,13 @@
 
 #include <algorithm>
 
+#include "core/compare_report.h"
 #include "modes/exit.h"
 #include "modes/monitor.h"
 
 namespace vmlab::gui {
+
+constexpr size_t kEventHistory = 4096;  // events kept for the Exits tab
 
 // Runs of at most this many instructions (Step, slow motion) note the monitor's steps.
 constexpr u64 kNotedRun = 1000;
@@ -58,6 +61,46 @@ void Session::next_handling_step(size_t n) {
   Monitor* monitor = machine.monitor();
   size_t total = monitor ? monitor->handling_log().steps().size() : 0;
   handling_shown = n >= total - std::min(total, handling_shown) ? total : handling_shown + n;
+}
+
+void Session::prepare_machine() {
+  machine.events().set_history_capacity(kEventHistory);
+  // Which fault filled each shadow entry, for the page-walk tab: a map insert per fill.
+  if (Monitor* monitor = machine.monitor()) monitor->handling_log().set_keeps_origins(true);
+}
+
+bool Session::go_to_exit(u64 ordinal) {
+  if (!options.restart) {
+    tell("going back to an earlier exit is not available here");
+    return false;
+  }
+  if (!machine.monitor() || ordinal == 0) {
+    tell(machine.monitor() ? "exits are numbered from 1" : "native mode has no exits to go to");
+    return false;
+  }
+  options.restart();  // a new Machine in the same place: the guest at its first instruction
+  prepare_machine();
+  ended.reset();
+  running = false;
+  handling_exit = 0;
+  before.clear();
+  // Quietly to just before the exit, then with the monitor noting its steps: the same
+  // guest in the same mode takes the same path, exit for exit.
+  const Counters& c = machine.counters();
+  for (bool noting : {false, true}) {
+    note_handling(noting);
+    while (c.exits + (noting ? 0 : 1) < ordinal) {
+      RunResult r = machine.run(budget_left() == ~0ull ? 0 : budget_left(), true);
+      if (r.kind == RunResult::Kind::ExitHandled) continue;
+      ended = r;
+      tell(fmt::format("the guest ended after {} exits, before exit #{}: {}", with_thousands(c.exits),
+                       with_thousands(ordinal), r.message.empty() ? "it wrote to the exit port" : r.message));
+      return false;
+    }
+  }
+  tell(fmt::format("re-executed the guest from its start to exit #{} ({} instructions)", with_thousands(c.exits),
+                   with_thousands(c.instructions)));
+  return true;
 }
 
 void Session::sync_handling() {
