@@ -19,6 +19,7 @@ int RunResult::process_status() const {
     case Kind::GuestReset: return kStatusGuestReset;
     case Kind::MonitorStop: return kStatusMonitorStop;
     case Kind::ExitHandled: return 0;
+    case Kind::Waiting: return 0;
   }
   return 1;
 }
@@ -45,6 +46,7 @@ Machine::Machine(const MachineConfig& config)
     m_cpu->request_stop();
   };
   m_input = config.com1_input;
+  m_input_wait_limit = config.input_wait_limit;
   wire_debug_ports(config);
 }
 
@@ -179,6 +181,11 @@ bool Machine::wait_while_halted(RunResult& result) {
     bool input_may_come = m_input && !m_input->at_end();
     if (deadline - start > kIdleHorizon && !input_may_come)
       return halted_forever("interrupts enabled, but no interrupt arrived within 60 s of virtual time");
+    if (input_may_come && m_input_wait_limit && deadline - start > m_input_wait_limit) {
+      result.kind = RunResult::Kind::Waiting;
+      result.message = "the guest is halted, waiting for input, at " + where();
+      return false;
+    }
     u64 now = m_clock.now();
     if (deadline > now) {
       m_clock.charge(deadline - now);

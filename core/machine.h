@@ -37,6 +37,10 @@ struct MachineConfig {
   // Host memory above the guest's RAM kept for a monitor (modes/monitor.h:
   // monitor_memory_mib); the guest is told about mem_mib only.
   u32 monitor_mib = 0;
+  // Front ends that must not block (the visualizer): the most virtual time a halted CPU
+  // may wait within one run() while host input may still come; then run() returns
+  // Waiting. 0: wait until an interrupt comes (the CLI, whose stdin may take a while).
+  u64 input_wait_limit = 0;
 };
 
 struct RunResult {
@@ -48,6 +52,7 @@ struct RunResult {
     GuestReset,      // the guest reset a machine started without firmware
     MonitorStop,     // the guest did something the monitor cannot virtualize
     ExitHandled,     // run(.., stop_after_exit): the monitor handled one exit
+    Waiting,         // halted for MachineConfig::input_wait_limit, waiting for host input
   };
   Kind kind = Kind::BudgetExhausted;
   u32 exit_value = 0;    // value written to port 0xF4
@@ -120,6 +125,7 @@ class Machine {
   bool m_reset_requested = false;
   bool m_firmware_boot = false;
   ByteSource* m_input = nullptr;
+  u64 m_input_wait_limit = 0;
   u32 m_exit_value = 0;
 };
 

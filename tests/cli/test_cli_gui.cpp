@@ -195,6 +195,29 @@ TEST_F(CliGui, GoingBackToAnExitReExecutesToTheSameState) {
   EXPECT_NE(r.err.find("before exit #999,999,999"), std::string::npos) << r.err;
 }
 
+// The console's input line goes to COM1: the UART receives the bytes (and a carriage
+// return) only after they are typed, and going back to a later exit replays them at
+// the same moments, so the re-executed run receives them too.
+TEST_F(CliGui, TypedInputReachesCom1AndIsReplayed) {
+  fs::path script = write_file("type.txt",
+                               "run 1000000\nprint\ntype hello\nrun 2000000\nrun-to exit\nprint\n");
+  ChildResult r = vmlab({"gui", "--guest", "kernel", "--mode", "tae-shadow", "--headless", "--script",
+                         script.string()}, 120000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::map<std::string, std::string>> st = states(r.out);
+  ASSERT_EQ(st.size(), 2u) << r.out;
+  EXPECT_EQ(st[0].at("com1_rx"), "0");
+  EXPECT_EQ(st[1].at("com1_rx"), "6") << "h e l l o and the carriage return";
+
+  fs::path back = write_file("type-back.txt", "run 1000000\ntype hello\nrun 2000000\nrun-to exit\nrun 1000000\n"
+                                              "goto-exit " + st[1].at("exits") + "\nprint\n");
+  r = vmlab({"gui", "--guest", "kernel", "--mode", "tae-shadow", "--headless", "--script", back.string()}, 120000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::map<std::string, std::string>> again = states(r.out);
+  ASSERT_EQ(again.size(), 1u) << r.out;
+  for (const char* key : {"instructions", "eip", "exits", "com1_rx"}) EXPECT_EQ(again[0].at(key), st[1].at(key)) << key;
+}
+
 // A breakpoint set in the disassembly (here by the script's `break`) stops Run on the
 // first instruction at that address.
 TEST_F(CliGui, RunStopsAtABreakpoint) {

@@ -2,6 +2,7 @@
 // files without blocking, says "nothing yet" while a pipe is open but empty, and
 // ends at end of file or on a descriptor that is not open.
 #include "devices/byte_source.h"
+#include "devices/typed_input.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -125,6 +126,33 @@ TEST(StdinSource, DescriptorThatIsNotOpenEndsInsteadOfPollingForever) {
   StdinSource negative(-1);
   EXPECT_TRUE(negative.at_end());
   EXPECT_EQ(negative.poll(), std::nullopt);
+}
+
+// Typed bytes are handed out one per poll and recorded with the poll that delivered
+// them; after rewind() the next run gets each at the same poll, whatever was typed
+// since; end_replay() forks the timeline.
+TEST(TypedInput, ReplaysEachByteAtThePollThatFirstDeliveredIt) {
+  TypedInput input;
+  EXPECT_FALSE(input.at_end()) << "a person may always type more";
+  EXPECT_EQ(input.poll(), std::nullopt);  // poll 1
+  input.type("ab");
+  EXPECT_EQ(input.poll(), u8('a'));        // poll 2
+  EXPECT_EQ(input.poll(), u8('b'));        // poll 3
+  EXPECT_EQ(input.poll(), std::nullopt);   // poll 4
+  ASSERT_EQ(input.delivered().size(), 2u);
+  EXPECT_EQ(input.delivered()[0].poll, 2u);
+
+  input.rewind();
+  input.type("c");  // typed during the replay: it waits for the schedule
+  EXPECT_EQ(input.poll(), std::nullopt);   // poll 1
+  EXPECT_EQ(input.poll(), u8('a'));        // poll 2, as before
+  EXPECT_EQ(input.pending(), 1u);
+  input.rewind();                          // going back again mid-replay keeps the whole record
+  EXPECT_EQ(input.poll(), std::nullopt);
+  EXPECT_EQ(input.poll(), u8('a'));
+  input.end_replay();                      // the re-execution stopped here: 'b' is forgotten
+  EXPECT_EQ(input.poll(), u8('c'));
+  EXPECT_EQ(input.poll(), std::nullopt);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/guest_run.h"
+#include "devices/typed_input.h"
 #include "ui/cli/commands.h"
 #include "ui/gui/gui.h"
 
@@ -68,11 +69,18 @@ int gui_main(GuiCommandOptions& o) {
   std::string com1;  // the console tab shows it
   config.com1_output = [&com1](u8 b) { com1.push_back(char(b)); };
   o.gui.com1 = &com1;
+  TypedInput typed;  // the console tab's input line
+  config.com1_input = &typed;
+  o.gui.com1_input = &typed;
+  // A halted guest waiting for typed input must not hold the window: 10 ms of virtual
+  // time per run() call, then the frame is drawn.
+  config.input_wait_limit = kVirtualHz / 100;
   // Every start of the guest is the same: the Machine is rebuilt in place, so the GUI's
   // references to it stay valid when it goes back to an earlier exit.
   std::optional<Machine> machine;
   auto start = [&] {
     com1.clear();
+    typed.rewind();  // the bytes typed so far reach the new run at the same moments
     machine.emplace(config);
     start_guest(*machine, spec, cost);
   };

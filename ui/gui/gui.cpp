@@ -13,6 +13,7 @@
 
 #include "core/machine.h"
 #include "core/png_writer.h"
+#include "devices/typed_input.h"
 #include "modes/monitor.h"
 #include "ui/gui/panels.h"
 
@@ -76,9 +77,10 @@ void print_state(Session& s) {
       origin = fmt::format("{}#{}", o->kind, o->exit);
   }
   std::printf("state instructions=%llu eip=0x%08x exits=%llu last_exit=%s address=0x%08x guest_walk=%s "
-              "real_walk=%s handling=%s shadow_origin=%s\n",
+              "real_walk=%s handling=%s shadow_origin=%s com1_rx=%llu\n",
               (unsigned long long)c.instructions, s.linear_eip(), (unsigned long long)c.exits, last.c_str(), address,
-              show(w.guest).c_str(), show(w.real).c_str(), handling.c_str(), origin.c_str());
+              show(w.guest).c_str(), show(w.real).c_str(), handling.c_str(), origin.c_str(),
+              (unsigned long long)s.machine.counters().device("com1.rx_bytes"));
   std::fflush(stdout);
 }
 
@@ -111,6 +113,8 @@ bool run_script(Session& s, SDL_Renderer* renderer) {
       for (u64 i = 0; i < c.number; ++i) draw_settled_frame(s, renderer, o.width, o.height);
     } else if (c.verb == "screenshot") {
       if (!save_screenshot(renderer, o.width, o.height, c.text)) return false;
+    } else if (c.verb == "type") {
+      if (s.options.com1_input) s.options.com1_input->type(c.text + "\r");
     } else if (c.verb == "goto-exit") {
       if (!s.go_to_exit(c.number)) std::fprintf(stderr, "vmlab: %s (script line %d)\n", s.message.c_str(), c.line);
     } else if (c.verb == "monitor-step") {

@@ -15,6 +15,7 @@
 
 namespace vmlab {
 class Machine;
+class TypedInput;
 }
 
 namespace vmlab::gui {
@@ -31,6 +32,7 @@ struct GuiOptions {
   std::string tab = "exits";      // the inspector tab shown first: exits, page-walk, console
   std::string walk_address;       // the page-walk panel's address ("" = the last fault's CR2)
   const std::string* com1 = nullptr;  // what the guest wrote to COM1 so far, for the console
+  TypedInput* com1_input = nullptr;   // where the console's input line sends bytes
   std::vector<ScriptCommand> script;  // headless: run before the final frames (script.h)
   std::vector<ElfSymbol> symbols;     // the kernel's, for labels in the disassembly
   // Start the guest again: a new Machine, built and started as the first was, in the same

@@ -46,6 +46,9 @@ struct Session {
   std::string message;
   void tell(std::string line);
 
+  bool waiting(const RunResult& r);
+  char typed[128] = {};            // the console tab's input line
+
   // Run up to `instructions` more guest instructions (within the run's budget); records
   // how the run ended, if it did.
   void advance(u64 instructions);

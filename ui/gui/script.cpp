@@ -78,6 +78,9 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
     } else if (c.verb == "screenshot") {
       if (args != 1) fail("'screenshot' takes a file name");
       c.text = w[1];
+    } else if (c.verb == "type") {
+      if (args == 0) fail("'type' takes the text to send to COM1 (a carriage return follows it)");
+      for (size_t i = 1; i < w.size(); ++i) c.text += (i > 1 ? " " : "") + w[i];
     } else if (c.verb == "goto-exit") {
       if (args != 1 || !parse_number(w[1], c.number) || c.number == 0)
         fail("'goto-exit' takes an exit's number (1 is the run's first exit)");
@@ -88,7 +91,7 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
     } else if (c.verb == "print") {
       if (args != 0) fail("'print' takes nothing");
     } else {
-      fail(fmt::format("unknown command '{}': use step, run, run-to, goto-exit, monitor-step, tab, walk, break, memory, frame, screenshot or print", c.verb));
+      fail(fmt::format("unknown command '{}': use step, run, run-to, type, goto-exit, monitor-step, tab, walk, break, memory, frame, screenshot or print", c.verb));
     }
     commands.push_back(c);
   }

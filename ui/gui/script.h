@@ -8,6 +8,7 @@
 //                            (hidden-page-fault, io, ...) or "exit" (any), LIMIT the most
 //                            instructions to try (default 1,000,000)
 //   tab disassembly|exits|handling|page-walk|memory|console
+//   type TEXT                the console's input line: TEXT and a carriage return to COM1
 //   goto-exit N              the state when exit N (1 = the first) had just been handled,
 //                            by re-executing the guest from its start
 //   monitor-step [N|all]     the Exit handling tab's "Next step" (N times) or "All steps"

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/compare_report.h"
+#include "devices/typed_input.h"
 #include "modes/exit.h"
 #include "modes/monitor.h"
 
@@ -87,17 +88,25 @@ bool Session::go_to_exit(u64 ordinal) {
   // Quietly to just before the exit, then with the monitor noting its steps: the same
   // guest in the same mode takes the same path, exit for exit.
   const Counters& c = machine.counters();
+  int waits = 0;  // consecutive input waits: 10 s of virtual time with no exit ends the search
   for (bool noting : {false, true}) {
     note_handling(noting);
     while (c.exits + (noting ? 0 : 1) < ordinal) {
       RunResult r = machine.run(budget_left() == ~0ull ? 0 : budget_left(), true);
-      if (r.kind == RunResult::Kind::ExitHandled) continue;
+      if (r.kind == RunResult::Kind::ExitHandled) waits = 0;
+      if (r.kind == RunResult::Kind::ExitHandled || (r.kind == RunResult::Kind::Waiting && ++waits < 1000)) continue;
+      if (r.kind == RunResult::Kind::Waiting) {
+        tell(fmt::format("the guest waits for input after {} exits, before exit #{}", with_thousands(c.exits),
+                         with_thousands(ordinal)));
+        return false;
+      }
       ended = r;
       tell(fmt::format("the guest ended after {} exits, before exit #{}: {}", with_thousands(c.exits),
                        with_thousands(ordinal), r.message.empty() ? "it wrote to the exit port" : r.message));
       return false;
     }
   }
+  if (options.com1_input) options.com1_input->end_replay();  // the timeline forks here
   tell(fmt::format("re-executed the guest from its start to exit #{} ({} instructions)", with_thousands(c.exits),
                    with_thousands(c.instructions)));
   return true;
@@ -111,6 +120,14 @@ void Session::sync_handling() {
   handling_shown = monitor_stepping ? std::min<size_t>(total, 1) : total;
 }
 
+// A halted guest waiting for typed input: not an end. Running goes on polling (the next
+// frame runs again); a step or a run-to stops here and says why.
+bool Session::waiting(const RunResult& r) {
+  if (r.kind != RunResult::Kind::Waiting) return false;
+  if (!running) tell("the guest is halted, waiting for input: type in the console tab");
+  return true;
+}
+
 void Session::advance(u64 instructions) {
   if (ended) return;
   remember_registers();
@@ -120,6 +137,7 @@ void Session::advance(u64 instructions) {
     for (u64 i = 0; i < instructions && !ended; ++i) {
       if (budget_left() == 0) break;
       RunResult r = machine.run(1);
+      if (waiting(r)) return;
       if (r.kind != RunResult::Kind::BudgetExhausted) {
         ended = r;
         running = false;
@@ -143,6 +161,7 @@ void Session::advance(u64 instructions) {
     return;
   }
   RunResult r = machine.run(n);
+  if (waiting(r)) return;
   if (r.kind != RunResult::Kind::BudgetExhausted) {
     ended = r;
     running = false;
@@ -160,6 +179,7 @@ bool Session::run_to_next_exit(const std::string& category, u64 limit) {
     u64 n = std::min(limit - std::min(limit, used), budget_left());
     if (n == 0) return false;
     RunResult r = machine.run(n, true);
+    if (waiting(r)) return false;
     if (r.kind == RunResult::Kind::ExitHandled) {
       if (category.empty() || category_name(monitor->last_exit().category) == category) return true;
       continue;
