@@ -277,6 +277,12 @@ bool is_runnable(const ModeSpec& spec) {
          std::end(kRunnableModes);
 }
 
+std::vector<std::string> runnable_mode_names() {
+  std::vector<std::string> names;
+  for (const ModeSpec& m : kRunnableModes) names.push_back(display_name(m));
+  return names;
+}
+
 void require_runnable(const ModeSpec& spec) {
   if (is_runnable(spec)) return;
   if (std::optional<std::string> reason = invalid_reason(spec)) throw UserError(*reason);

@@ -89,6 +89,10 @@ std::optional<std::string_view> preset_name(const ModeSpec& spec);
 // else, so front ends must ask here rather than keep their own list.
 bool is_runnable(const ModeSpec& spec);
 
+// The modes this version runs, by preset name where they have one ("native",
+// "tae-shadow"), in kRunnableModes order.
+std::vector<std::string> runnable_mode_names();
+
 // Throws UserError, naming the modes that do run, if the mode is not runnable (or
 // invalid_reason() if it is not even valid).
 void require_runnable(const ModeSpec& spec);

@@ -218,6 +218,42 @@ TEST_F(CliGui, TypedInputReachesCom1AndIsReplayed) {
   for (const char* key : {"instructions", "eip", "exits", "com1_rx"}) EXPECT_EQ(again[0].at(key), st[1].at(key)) << key;
 }
 
+// The Counters panel's comparison runs the guest to its end in every mode and draws one
+// bar per mode on a shared scale: the numbers are the runs' own (the same guest, so the
+// same work; the monitor's exits make tae-shadow longer), and the bars are drawn.
+TEST_F(CliGui, CompareModesRunsTheGuestInEveryModeAndDrawsBars) {
+  fs::path script = write_file("compare.txt", "compare\nframe 2\n");
+  const std::string with_bars = scratch_file("bars.png").string();
+  ChildResult r = vmlab({"gui", "--guest", "nanobench", "--mode", "tae-shadow", "--append", "clisti=200 pgfault=100",
+                         "--headless", "--script", script.string(), "--screenshot", with_bars}, 120000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::map<std::string, std::map<std::string, std::string>> modes;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("compare ", 0) != 0) continue;
+    std::map<std::string, std::string> kv;
+    std::istringstream words(line.substr(8));
+    for (std::string word; words >> word;) kv[word.substr(0, word.find('='))] = word.substr(word.find('=') + 1);
+    modes[kv.at("mode")] = kv;
+  }
+  ASSERT_EQ(modes.size(), 2u) << r.out;
+  EXPECT_EQ(modes.at("native").at("ok"), "1");
+  EXPECT_EQ(modes.at("tae-shadow").at("ok"), "1");
+  EXPECT_EQ(modes.at("native").at("exits"), "0");
+  EXPECT_GT(std::stoull(modes.at("tae-shadow").at("exits")), 300u) << "each CLI, STI and page fault traps";
+  EXPECT_GT(std::stoull(modes.at("tae-shadow").at("cycles")), std::stoull(modes.at("native").at("cycles")));
+  // vmlab compare gives the same figures: one implementation of a run.
+  ChildResult cli = vmlab({"compare", "--format", "csv", "--append", "clisti=200 pgfault=100", "nanobench"}, 120000);
+  ASSERT_EQ(cli.status, 0) << cli.err;
+  EXPECT_NE(cli.out.find(modes.at("tae-shadow").at("cycles")), std::string::npos) << cli.out;
+  fs::path none = write_file("none.txt", "frame 2\n");
+  const std::string without = scratch_file("nobars.png").string();
+  r = vmlab({"gui", "--guest", "nanobench", "--mode", "tae-shadow", "--append", "clisti=200 pgfault=100", "--headless",
+             "--script", none.string(), "--screenshot", without}, 120000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(read_bytes(with_bars), read_bytes(without));
+}
+
 // A breakpoint set in the disassembly (here by the script's `break`) stops Run on the
 // first instruction at that address.
 TEST_F(CliGui, RunStopsAtABreakpoint) {

@@ -10,8 +10,10 @@
 #include <optional>
 
 #include "core/error.h"
+#include "core/compare_report.h"
 #include "core/guest_run.h"
 #include "devices/typed_input.h"
+#include "modes/mode_spec.h"
 #include "ui/cli/commands.h"
 #include "ui/gui/gui.h"
 
@@ -86,6 +88,15 @@ int gui_main(GuiCommandOptions& o) {
   };
   start();
   o.gui.restart = start;
+  o.gui.compare_modes = [spec, cost, label = o.guest.empty() ? spec.kernel : o.guest] {
+    std::vector<std::string> modes = runnable_mode_names();
+    std::vector<GuestRunSpec> specs(modes.size(), spec);
+    for (size_t m = 0; m < modes.size(); ++m) specs[m].mode = modes[m];
+    std::vector<GuestRunResult> results = run_guests(specs, unsigned(modes.size()));
+    Comparison comparison{label, spec.append, cost, "", {}};
+    for (size_t m = 0; m < modes.size(); ++m) comparison.runs.push_back(compare_run(modes[m], results[m], cost));
+    return comparison;
+  };
   o.gui.symbols = kernel_symbols(spec.kernel);
   std::string title = o.guest.empty() ? spec.kernel : o.guest;
   return gui::run_gui(*machine, title, o.gui);

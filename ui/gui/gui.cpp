@@ -84,6 +84,15 @@ void print_state(Session& s) {
   std::fflush(stdout);
 }
 
+// One line per mode of the comparison, for tests.
+void print_comparison(const Session& s) {
+  if (!s.comparison) return;
+  for (const CompareRun& run : s.comparison->runs)
+    std::printf("compare mode=%s ok=%d cycles=%llu instructions=%llu exits=%llu\n", run.mode.c_str(), run.ok() ? 1 : 0,
+                (unsigned long long)run.cycles, (unsigned long long)run.instructions, (unsigned long long)run.exits);
+  std::fflush(stdout);
+}
+
 // Carry out a headless script: the same Session calls the buttons make.
 bool run_script(Session& s, SDL_Renderer* renderer) {
   const GuiOptions& o = s.options;
@@ -113,6 +122,11 @@ bool run_script(Session& s, SDL_Renderer* renderer) {
       for (u64 i = 0; i < c.number; ++i) draw_settled_frame(s, renderer, o.width, o.height);
     } else if (c.verb == "screenshot") {
       if (!save_screenshot(renderer, o.width, o.height, c.text)) return false;
+    } else if (c.verb == "compare") {
+      s.start_comparison();
+      s.collect_comparison(true);
+      s.show_comparison = true;
+      print_comparison(s);
     } else if (c.verb == "type") {
       if (s.options.com1_input) s.options.com1_input->type(c.text + "\r");
     } else if (c.verb == "goto-exit") {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/boot/elf32.h"
+#include "core/compare_report.h"
 #include "core/types.h"
 #include "ui/gui/script.h"
 
@@ -40,6 +41,9 @@ struct GuiOptions {
   // exits tab uses it to show the state at an earlier exit by deterministic re-execution.
   // Empty: going back is not offered.
   std::function<void()> restart;
+  // Run the same guest to its end in every mode this version runs (in parallel threads,
+  // away from the window's Machine) for the Counters panel's comparison. Empty: not offered.
+  std::function<Comparison()> compare_modes;
 };
 
 // Open the visualizer on `machine`. Returns the process status: 0 when the window was

@@ -3,6 +3,7 @@
 // function each (tab_*.cpp); gui.cpp calls the panels once per frame. The Session
 // (session.cpp) holds what the panels share and the run controls the buttons call.
 #pragma once
+#include <future>
 #include <optional>
 #include <set>
 #include <string>
@@ -78,6 +79,15 @@ struct Session {
   // Settings a Machine needs for the GUI (event history, shadow-entry origins): at the
   // start and after every restart.
   void prepare_machine();
+
+  // The Counters panel's comparison of modes: the guest run to its end in every mode in
+  // a thread (the window stays live), then drawn as bars on one scale.
+  std::future<Comparison> comparing;
+  std::optional<Comparison> comparison;
+  void start_comparison();
+  // Collect the comparison when it is ready (or, with `wait`, when it is done).
+  void collect_comparison(bool wait);
+  bool show_comparison = false;  // select the Counters panel's comparison tab (scripts)
 
   // A new exit since the steps were last shown: start again from its trap (or show all).
   void sync_handling();

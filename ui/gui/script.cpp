@@ -78,6 +78,8 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
     } else if (c.verb == "screenshot") {
       if (args != 1) fail("'screenshot' takes a file name");
       c.text = w[1];
+    } else if (c.verb == "compare") {
+      if (args != 0) fail("'compare' takes nothing");
     } else if (c.verb == "type") {
       if (args == 0) fail("'type' takes the text to send to COM1 (a carriage return follows it)");
       for (size_t i = 1; i < w.size(); ++i) c.text += (i > 1 ? " " : "") + w[i];
@@ -91,7 +93,7 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
     } else if (c.verb == "print") {
       if (args != 0) fail("'print' takes nothing");
     } else {
-      fail(fmt::format("unknown command '{}': use step, run, run-to, type, goto-exit, monitor-step, tab, walk, break, memory, frame, screenshot or print", c.verb));
+      fail(fmt::format("unknown command '{}': use step, run, run-to, compare, type, goto-exit, monitor-step, tab, walk, break, memory, frame, screenshot or print", c.verb));
     }
     commands.push_back(c);
   }

@@ -8,6 +8,8 @@
 //                            (hidden-page-fault, io, ...) or "exit" (any), LIMIT the most
 //                            instructions to try (default 1,000,000)
 //   tab disassembly|exits|handling|page-walk|memory|console
+//   compare                  the Counters panel's "Run this guest in every mode", waited
+//                            for; one `compare mode=...` line per mode on stdout
 //   type TEXT                the console's input line: TEXT and a carriage return to COM1
 //   goto-exit N              the state when exit N (1 = the first) had just been handled,
 //                            by re-executing the guest from its start

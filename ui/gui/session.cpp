@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/compare_report.h"
 #include "devices/typed_input.h"
@@ -110,6 +111,26 @@ bool Session::go_to_exit(u64 ordinal) {
   tell(fmt::format("re-executed the guest from its start to exit #{} ({} instructions)", with_thousands(c.exits),
                    with_thousands(c.instructions)));
   return true;
+}
+
+void Session::start_comparison() {
+  if (!options.compare_modes) {
+    tell("comparing modes is not available here");
+    return;
+  }
+  if (comparing.valid()) return;  // one at a time
+  comparison.reset();
+  comparing = std::async(std::launch::async, options.compare_modes);
+}
+
+void Session::collect_comparison(bool wait) {
+  if (!comparing.valid()) return;
+  if (!wait && comparing.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+  try {
+    comparison = comparing.get();
+  } catch (const std::exception& e) {
+    tell(std::string("comparing modes failed: ") + e.what());
+  }
 }
 
 void Session::sync_handling() {
