@@ -30,9 +30,9 @@ std::string flag_names(u32 f) {
 }
 
 std::string cr0_names(u32 v) {
-  static constexpr std::pair<u32, const char*> kBits[] = {{CR0_PE, "PE"}, {CR0_MP, "MP"}, {CR0_EM, "EM"},
-                                                          {CR0_TS, "TS"}, {CR0_ET, "ET"}, {CR0_NE, "NE"},
-                                                          {CR0_WP, "WP"}, {CR0_PG, "PG"}};
+  static constexpr std::pair<u32, const char*> kBits[] = {
+      {CR0_PE, "PE"}, {CR0_MP, "MP"}, {CR0_EM, "EM"}, {CR0_TS, "TS"}, {CR0_ET, "ET"}, {CR0_NE, "NE"},
+      {CR0_WP, "WP"}, {CR0_AM, "AM"}, {CR0_NW, "NW"}, {CR0_CD, "CD"}, {CR0_PG, "PG"}};
   return bit_names(v, kBits);
 }
 
