@@ -20,7 +20,7 @@ namespace vmlab::gui {
 namespace {
 
 constexpr float kFrameSeconds = 1.0f / 60.0f;  // headless: a fixed frame time
-constexpr size_t kEventHistory = 4096;          // events kept for the Exits panel
+constexpr size_t kEventHistory = 4096;          // recent events of every kind, for views of them
 
 // One frame: the guest advances (if running), then every panel is drawn.
 void draw_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
@@ -38,10 +38,15 @@ void draw_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
   ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
 }
 
-// A frame, then more until a tab chosen from outside is the one on screen (at most 3).
+// A frame, then more until the tabs chosen from outside are the ones on screen (at most
+// 3), and one more once the exits table has scrolled to an exit chosen from outside (a
+// scroll shows in the frame after the one that asks for it).
 void draw_settled_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
+  bool revealing = s.exits.reveal_selected;
   draw_frame(s, renderer, width, height);
-  for (int extra = 0; extra < 3 && !s.tab_chosen; ++extra) draw_frame(s, renderer, width, height);
+  for (int extra = 0; extra < 3 && !(s.tab_chosen && s.registers_tab_chosen); ++extra)
+    draw_frame(s, renderer, width, height);
+  if (revealing && !s.exits.reveal_selected) draw_frame(s, renderer, width, height);
 }
 
 bool save_screenshot(SDL_Renderer* renderer, int width, int height, const std::string& path) {
@@ -55,9 +60,38 @@ bool save_screenshot(SDL_Renderer* renderer, int width, int height, const std::s
   return true;
 }
 
-// One line of state for tests: where the guest is, the last exit, and both walks of the
-// address the page-walk tab shows.
-void print_state(const Session& s) {
+// Up to 16 bytes from the memory tab's address in its space, as hex digits, as far as
+// they are RAM ("-" when not even the first is, or the tab has no address yet).
+std::string memory_bytes(const Session& s) {
+  std::string out;
+  u32 address = u32(std::strtoul(s.memory_address, nullptr, 16));
+  for (u32 i = 0; i < 16 && s.memory_address[0]; ++i) {
+    AddressViews v = resolve_address(s.machine, AddressSpace(s.memory_space), address + i);
+    if (!v.host_physical) break;
+    out += fmt::format("{:02x}", s.machine.memory().data()[*v.host_physical]);
+  }
+  return out.empty() ? "-" : out;
+}
+
+// The panels' part of a `print` line: the bytes at the memory tab's address, the exits
+// the Exits tab lists, the selected exit, and every watchpoint's value now ("unmapped"
+// while the guest's tables do not map it).
+std::string panel_state(Session& s) {
+  std::string out = fmt::format(" memory={} exits_listed={} selected_exit={}", memory_bytes(s),
+                                listed_exits(s, exit_history(s)).size(),
+                                s.selected_exit ? std::to_string(*s.selected_exit) : std::string("-"));
+  for (const auto& [address, w] : s.watchpoints) {
+    std::optional<GuestValue> now = read_guest_virtual(s.machine, address, w.size);
+    out += fmt::format(" watch_{:#010x}={}", address, now ? fmt::format("{:#0{}x}", now->value, 2 + 2 * w.size)
+                                                           : std::string("unmapped"));
+  }
+  return out;
+}
+
+// One line of state for tests: where the guest is, the last exit, both walks of the
+// address the page-walk tab shows and the panels' state; then the Control panel's
+// message, if there is one, on a line of its own.
+void print_state(Session& s) {
   const Counters& c = s.machine.counters();
   Monitor* monitor = s.machine.monitor();
   std::string last = monitor && c.exits ? exit_reason_name(u8(monitor->spec().cpu), monitor->last_exit().reason) : "-";
@@ -67,9 +101,10 @@ void print_state(const Session& s) {
     return !v ? std::string("-") : v->ok ? fmt::format("{:#010x}", v->physical) : std::string("not-mapped");
   };
   std::printf("state instructions=%llu eip=0x%08x exits=%llu last_exit=%s address=0x%08x guest_walk=%s "
-              "real_walk=%s\n",
+              "real_walk=%s%s\n",
               (unsigned long long)c.instructions, s.linear_eip(), (unsigned long long)c.exits, last.c_str(), address,
-              show(w.guest).c_str(), show(w.real).c_str());
+              show(w.guest).c_str(), show(w.real).c_str(), panel_state(s).c_str());
+  if (!s.message.empty()) std::printf("message %s\n", s.message.c_str());
   std::fflush(stdout);
 }
 
@@ -85,19 +120,8 @@ bool run_script(Session& s, SDL_Renderer* renderer) {
     } else if (c.verb == "run-to") {
       s.running = false;
       s.run_to_next_exit(c.text == "exit" ? "" : c.text, c.number);
-    } else if (c.verb == "tab") {
-      s.options.tab = c.text;
-      s.tab_chosen = false;
-    } else if (c.verb == "walk") {
-      s.walk_follows_cr2 = c.text == "follow";
-      if (!s.walk_follows_cr2)
-        std::snprintf(s.walk_address, sizeof s.walk_address, "%08lx", std::strtoul(c.text.c_str(), nullptr, 16));
-    } else if (c.verb == "memory") {
-      s.memory_space = c.text == "guest-virtual" ? 0 : c.text == "guest-physical" ? 1 : 2;
-      std::snprintf(s.memory_address, sizeof s.memory_address, "%08llx", (unsigned long long)c.number);
-    } else if (c.verb == "break") {
-      u32 at = u32(std::strtoul(c.text.c_str(), nullptr, 16));
-      if (!s.breakpoints.erase(at)) s.breakpoints.insert(at);
+    } else if (apply_view_command(s, c)) {
+      continue;
     } else if (c.verb == "frame") {
       for (u64 i = 0; i < c.number; ++i) draw_settled_frame(s, renderer, o.width, o.height);
     } else if (c.verb == "screenshot") {
