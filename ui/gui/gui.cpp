@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -22,9 +23,16 @@ namespace {
 constexpr float kFrameSeconds = 1.0f / 60.0f;  // headless: a fixed frame time
 constexpr size_t kEventHistory = 4096;          // recent events of every kind, for views of them
 
+// With a breakpoint or watchpoint set the guest runs one instruction at a time, some
+// hundred times slower: a frame then runs at most this many, so that the window still
+// answers (Pause, a click on a breakpoint) while the guest runs.
+constexpr u64 kSingleStepsPerFrame = 50'000;
+
 // One frame: the guest advances (if running), then every panel is drawn.
 void draw_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
-  if (s.running) s.advance(s.options.insns_per_frame);
+  if (s.running)
+    s.advance(s.needs_single_steps() ? std::min(s.options.insns_per_frame, kSingleStepsPerFrame)
+                                     : s.options.insns_per_frame);
   ImGui_ImplSDLRenderer_NewFrame();
   ImGui::NewFrame();
   float w = float(width), h = float(height), left = w * 0.45f, top = 150.0f;
