@@ -50,7 +50,12 @@ constexpr u32 CR4_PVI = 1u << 1;
 constexpr u32 CR4_TSD = 1u << 2;
 constexpr u32 CR4_DE = 1u << 3;
 constexpr u32 CR4_PSE = 1u << 4;
+constexpr u32 CR4_PAE = 1u << 5;
+constexpr u32 CR4_MCE = 1u << 6;
 constexpr u32 CR4_PGE = 1u << 7;
+constexpr u32 CR4_PCE = 1u << 8;
+constexpr u32 CR4_OSFXSR = 1u << 9;
+constexpr u32 CR4_OSXMMEXCPT = 1u << 10;
 // CR4 bits this CPU implements (VME, PVI and DE are not: CPUID says so).
 constexpr u32 CR4_SUPPORTED = CR4_TSD | CR4_PSE | CR4_PGE;
 

@@ -63,4 +63,22 @@ AddressViews resolve_address(Machine& machine, AddressSpace space, u32 address) 
   return v;
 }
 
+std::optional<GuestValue> read_guest_virtual(Machine& machine, u32 linear, u32 size) {
+  GuestValue result;
+  std::optional<u32> host;
+  for (u32 i = 0; i < size; ++i) {
+    u32 at = linear + i;
+    if (i == 0 || (at & 0xFFF) == 0) {  // a new page: its own translation
+      AddressViews v = resolve_address(machine, AddressSpace::GuestVirtual, at);
+      if (!v.host_physical) return std::nullopt;
+      if (i == 0) result.guest_physical = *v.guest_physical;
+      host = v.host_physical;
+    } else {
+      ++*host;
+    }
+    result.value |= u32(machine.memory().data()[*host]) << (8 * i);
+  }
+  return result;
+}
+
 }  // namespace vmlab

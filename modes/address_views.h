@@ -28,4 +28,14 @@ AddressViews resolve_address(Machine& machine, AddressSpace space, u32 address);
 
 const char* address_space_name(AddressSpace space);
 
+// `size` bytes (1 to 4) at guest-virtual `linear`, little-endian, read through the
+// guest's own tables (resolve_address) without side effects: no accessed bits, no
+// faults, no events. Each page the bytes touch is translated on its own.
+struct GuestValue {
+  u32 value = 0;
+  u32 guest_physical = 0;  // where the first byte is
+};
+// nullopt when a byte is not mapped by the guest's tables or is not RAM.
+std::optional<GuestValue> read_guest_virtual(Machine& machine, u32 linear, u32 size);
+
 }  // namespace vmlab

@@ -1,12 +1,17 @@
 // The fixture every command-line test uses: a scratch directory, the built `vmlab` run
-// as a child process, and the checks for the two kinds of error a user can cause.
+// as a child process, and the checks for the two kinds of error a user can cause; then
+// what the visualizer's tests share (CliGui: screenshots, their pixels, `print` lines).
 #pragma once
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +93,61 @@ inline void expect_usage_error(const ChildResult& r) {
   std::vector<std::string> lines = split_lines(r.err);
   ASSERT_GE(lines.size(), 1u);
   EXPECT_THAT(lines[0], ::testing::StartsWith("vmlab: "));
+}
+
+// ---- `vmlab gui --headless`: screenshots, their pixels, and `print` lines ----
+
+inline std::vector<uint8_t> read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+inline uint32_t be32(const std::vector<uint8_t>& b, size_t at) {
+  return uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | b[at + 3];
+}
+
+class CliGui : public Cli {
+ protected:
+  // `vmlab gui --headless --screenshot NAME EXTRA...`: the PNG's bytes.
+  std::vector<uint8_t> screenshot(const std::string& name, std::vector<std::string> extra) {
+    fs::path png = scratch_file(name);
+    std::vector<std::string> args = {"gui", "--headless", "--screenshot", png.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    ChildResult r = vmlab(args, 60000);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return read_bytes(png);
+  }
+};
+
+// The state lines a script's `print` writes: "state key=value ...", as a map per line.
+inline std::vector<std::map<std::string, std::string>> states(const std::string& out) {
+  std::vector<std::map<std::string, std::string>> result;
+  for (const std::string& line : split_lines(out)) {
+    if (line.rfind("state ", 0) != 0) continue;
+    std::map<std::string, std::string> fields;
+    std::istringstream words(line.substr(6));
+    for (std::string word; words >> word;) {
+      size_t eq = word.find('=');
+      fields[word.substr(0, eq)] = word.substr(eq + 1);
+    }
+    result.push_back(fields);
+  }
+  return result;
+}
+
+// The RGBA pixels of a PNG that vmlab's encoder wrote (one IDAT, filter 0 on every row).
+inline std::vector<uint8_t> pixels(const std::vector<uint8_t>& png, uint32_t& width, uint32_t& height) {
+  width = be32(png, 16);
+  height = be32(png, 20);
+  size_t idat = 33;  // signature (8) + IHDR chunk (25)
+  uint32_t length = be32(png, idat);
+  std::vector<uint8_t> raw(size_t(height) * (width * 4 + 1));
+  uLongf raw_size = uLongf(raw.size());
+  EXPECT_EQ(uncompress(raw.data(), &raw_size, png.data() + idat + 8, length), Z_OK);
+  std::vector<uint8_t> rgba;
+  for (uint32_t y = 0; y < height; ++y)
+    rgba.insert(rgba.end(), raw.begin() + long(y * (width * 4 + 1) + 1), raw.begin() + long((y + 1) * (width * 4 + 1)));
+  return rgba;
 }
 
 }  // namespace vmlab::test

@@ -2,12 +2,8 @@
 // without a display and writes the last one as a PNG; the same options give the same
 // bytes, running changes the picture, and user errors are one line.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
-#include <fstream>
 #include <map>
-#include <sstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -15,27 +11,6 @@
 
 namespace vmlab::test {
 namespace {
-
-std::vector<uint8_t> read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-uint32_t be32(const std::vector<uint8_t>& b, size_t at) {
-  return uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | b[at + 3];
-}
-
-class CliGui : public Cli {
- protected:
-  std::vector<uint8_t> screenshot(const std::string& name, std::vector<std::string> extra) {
-    fs::path png = scratch_file(name);
-    std::vector<std::string> args = {"gui", "--headless", "--screenshot", png.string()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    ChildResult r = vmlab(args, 60000);
-    EXPECT_EQ(r.status, 0) << r.err;
-    return read_bytes(png);
-  }
-};
 
 TEST_F(CliGui, HeadlessScreenshotsArePngsAndDeterministic) {
   std::vector<std::string> run = {"--guest", "nanobench", "--mode", "tae-shadow", "--append", "clisti=100 pgfault=50",
@@ -78,22 +53,6 @@ TEST_F(CliGui, EachInspectorTabDrawsItsOwnPicture) {
   EXPECT_NE(code, memory);
   EXPECT_EQ(walk, walk_again);
   EXPECT_NE(walk, other) << "another address, another walk";
-}
-
-// The state lines a script's `print` writes: "state key=value ...", as a map per line.
-std::vector<std::map<std::string, std::string>> states(const std::string& out) {
-  std::vector<std::map<std::string, std::string>> result;
-  for (const std::string& line : split_lines(out)) {
-    if (line.rfind("state ", 0) != 0) continue;
-    std::map<std::string, std::string> fields;
-    std::istringstream words(line.substr(6));
-    for (std::string word; words >> word;) {
-      size_t eq = word.find('=');
-      fields[word.substr(0, eq)] = word.substr(eq + 1);
-    }
-    result.push_back(fields);
-  }
-  return result;
 }
 
 // What a student does first: boot the kernel under tae-shadow, run to the first hidden
@@ -273,21 +232,6 @@ TEST_F(CliGui, RunStopsAtABreakpoint) {
   EXPECT_LE(std::stoull(st[0].at("instructions")), 200000u) << "the first time EIP reaches it";
   EXPECT_EQ(st[1].at("eip"), eip) << "and again on the next pass";
   EXPECT_GT(std::stoull(st[1].at("instructions")), std::stoull(st[0].at("instructions")));
-}
-
-// The RGBA pixels of a PNG that vmlab's encoder wrote (one IDAT, filter 0 on every row).
-std::vector<uint8_t> pixels(const std::vector<uint8_t>& png, uint32_t& width, uint32_t& height) {
-  width = be32(png, 16);
-  height = be32(png, 20);
-  size_t idat = 33;  // signature (8) + IHDR chunk (25)
-  uint32_t length = be32(png, idat);
-  std::vector<uint8_t> raw(size_t(height) * (width * 4 + 1));
-  uLongf raw_size = uLongf(raw.size());
-  EXPECT_EQ(uncompress(raw.data(), &raw_size, png.data() + idat + 8, length), Z_OK);
-  std::vector<uint8_t> rgba;
-  for (uint32_t y = 0; y < height; ++y)
-    rgba.insert(rgba.end(), raw.begin() + long(y * (width * 4 + 1) + 1), raw.begin() + long((y + 1) * (width * 4 + 1)));
-  return rgba;
 }
 
 // Pixels in the Registers panel (the left part below Control) drawn in the "changed" yellow.

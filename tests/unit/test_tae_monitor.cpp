@@ -6,6 +6,7 @@
 // the monitor. The sanitizer build runs these too.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "modes/address_views.h"
 #include "modes/cpu_state_view.h"
 #include "modes/monitor.h"
+#include "modes/segment_view.h"
 #include "modes/shadow_mmu.h"
 #include "modes/tae_monitor.h"
 #include "tests/unit/cpu_test_machine.h"
@@ -315,6 +317,74 @@ TEST(TaeMonitor, AddressViewsAgree) {
   EXPECT_EQ(v.note, "the monitor's own memory: no guest address reaches it");
   v = resolve_address(m.machine, AddressSpace::GuestPhysical, monitor + 0x1000);
   EXPECT_FALSE(v.host_physical) << "a guest-physical address there is not the monitor's memory";
+}
+
+// A value read through the guest's tables: bytes on two pages that map to frames far
+// apart are put together from both frames; an unmapped byte makes the whole read fail.
+TEST(TaeMonitor, GuestVirtualReadsFollowEachPage) {
+  TaeMachine m;
+  m.tables.map(0xC00000, 0x345000, PTE_P | PTE_W);
+  m.tables.map(0xC01000, 0x200000, PTE_P | PTE_W);
+  m.write64(0x345FFE, 0x2211);
+  m.write64(0x200000, 0x4433);
+  m.attach();
+  std::optional<GuestValue> v = read_guest_virtual(m.machine, 0xC00FFE, 4);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->value, 0x44332211u);
+  EXPECT_EQ(v->guest_physical, 0x345FFEu);
+  EXPECT_EQ(read_guest_virtual(m.machine, 0xC00FFE, 1)->value, 0x11u);
+  EXPECT_FALSE(read_guest_virtual(m.machine, 0xC01FFE, 4)) << "0xC02000 is not mapped";
+}
+
+// The Segments view: the real descriptor caches hold the monitor's compressed copies
+// (ring 1 where the guest wrote ring 0, the shadow LDT and the monitor's TSS), and the
+// guest's column the descriptors the guest wrote, read from its own GDT and LDT.
+TEST(TaeMonitor, SegmentViewShowsTheGuestsDescriptorsBesideTheCompressedCaches) {
+  constexpr u32 kLdt = kData + 0x1000;
+  constexpr u16 kLdtSel = 0x30;
+  constexpr u16 kLdtData = 0x08 | 4;  // LDT index 1, RPL 0
+  TaeMachine m;
+  m.write64(kGdtBase + kLdtSel, ldt_descriptor(kLdt, 0xF));
+  m.write64(kLdt + 8, data_segment(0x123000, 0x7FF, 0));
+  m.attach();
+  CodeBuilder c(kKernelCode);
+  c.b({0x66, 0xB8}).w(kLdtSel).b({0x0F, 0x00, 0xD0});  // mov ax, 0x30; lldt ax
+  c.b({0x66, 0xB8}).w(kLdtData).b({0x8E, 0xD8});       // mov ax, 0x0C; mov ds, ax
+  c.b({0x31, 0xC0, 0x8E, 0xE0});                       // xor eax, eax; mov fs, ax
+  c.b({0xB0, 0x10, 0xE6, 0xF4});                       // exit 0x10
+  RunResult r = m.run(c);
+  ASSERT_EQ(r.kind, RunResult::Kind::ExitPort) << r.message;
+  std::map<std::string, SegmentRow> rows;
+  for (const SegmentRow& row : segment_rows(m.machine)) rows[row.name] = row;
+  ASSERT_TRUE(rows["CS"].guest);
+  EXPECT_EQ(describe_segment(rows["CS"].real).substr(0, 6), "0x0009") << "RPL 1: the guest kernel runs at ring 1";
+  EXPECT_EQ(rows["CS"].real.dpl(), 1);
+  EXPECT_EQ(describe_segment(*rows["CS"].guest),
+            "0x0008 base 0x00000000 limit 0xffffffff code execute/read S=1 DPL=0 P=1 D/B=1 G=1");
+  ASSERT_TRUE(rows["DS"].guest) << rows["DS"].guest_note;
+  EXPECT_EQ(rows["DS"].real.dpl(), 1);
+  EXPECT_EQ(describe_segment(*rows["DS"].guest),
+            "0x000c base 0x00123000 limit 0x000007ff data read/write S=1 DPL=0 P=1 D/B=1 G=0");
+  ASSERT_TRUE(rows["LDTR"].guest);
+  EXPECT_EQ(rows["LDTR"].guest->base, kLdt);
+  EXPECT_EQ(segment_type_name(rows["LDTR"].guest->access), "LDT");
+  EXPECT_EQ(rows["LDTR"].real.selector, TaeMonitor::kShadowLdt);
+  ASSERT_TRUE(rows["TR"].guest);
+  EXPECT_EQ(segment_type_name(rows["TR"].guest->access), "32-bit TSS (busy)");
+  EXPECT_EQ(rows["TR"].guest->base, kTssBase);
+  EXPECT_EQ(rows["TR"].real.selector, TaeMonitor::kMonitorTss);
+  EXPECT_FALSE(rows["FS"].guest);
+  EXPECT_EQ(rows["FS"].guest_note, "null selector");
+}
+
+// Natively there is no second column: the caches are the guest's own.
+TEST(TaeMonitor, SegmentViewHasNoGuestColumnNatively) {
+  TaeMachine m;
+  for (const SegmentRow& row : segment_rows(m.machine)) {
+    EXPECT_FALSE(row.guest) << row.name;
+    EXPECT_EQ(row.guest_note, "") << row.name;
+  }
+  EXPECT_EQ(segment_type_name(m.cpu.seg(CS).access), "code execute/read accessed");
 }
 
 TEST(TaeMonitor, TheGuestCannotReadOrWriteMonitorMemory) {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -21,10 +22,16 @@ namespace vmlab::gui {
 namespace {
 
 constexpr float kFrameSeconds = 1.0f / 60.0f;  // headless: a fixed frame time
+// With a breakpoint or watchpoint set the guest runs one instruction at a time, some
+// hundred times slower: a frame then runs at most this many, so that the window still
+// answers (Pause, a click on a breakpoint) while the guest runs.
+constexpr u64 kSingleStepsPerFrame = 50'000;
 
 // One frame: the guest advances (if running), then every panel is drawn.
 void draw_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
-  if (s.running) s.advance(s.options.insns_per_frame);
+  if (s.running)
+    s.advance(s.needs_single_steps() ? std::min(s.options.insns_per_frame, kSingleStepsPerFrame)
+                                     : s.options.insns_per_frame);
   ImGui_ImplSDLRenderer_NewFrame();
   ImGui::NewFrame();
   float w = float(width), h = float(height), left = w * 0.45f, top = 150.0f;
@@ -38,10 +45,15 @@ void draw_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
   ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
 }
 
-// A frame, then more until a tab chosen from outside is the one on screen (at most 3).
+// A frame, then more until the tabs chosen from outside are the ones on screen (at most
+// 3), and one more once the exits table has scrolled to an exit chosen from outside (a
+// scroll shows in the frame after the one that asks for it).
 void draw_settled_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
+  bool revealing = s.exits.reveal_selected;
   draw_frame(s, renderer, width, height);
-  for (int extra = 0; extra < 3 && !s.tab_chosen; ++extra) draw_frame(s, renderer, width, height);
+  for (int extra = 0; extra < 3 && !(s.tab_chosen && s.registers_tab_chosen); ++extra)
+    draw_frame(s, renderer, width, height);
+  if (revealing && !s.exits.reveal_selected) draw_frame(s, renderer, width, height);
 }
 
 bool save_screenshot(SDL_Renderer* renderer, int width, int height, const std::string& path) {
@@ -55,8 +67,37 @@ bool save_screenshot(SDL_Renderer* renderer, int width, int height, const std::s
   return true;
 }
 
-// One line of state for tests: where the guest is, the last exit, and both walks of the
-// address the page-walk tab shows.
+// Up to 16 bytes from the memory tab's address in its space, as hex digits, as far as
+// they are RAM ("-" when not even the first is, or the tab has no address yet).
+std::string memory_bytes(const Session& s) {
+  std::string out;
+  u32 address = u32(std::strtoul(s.memory_address, nullptr, 16));
+  for (u32 i = 0; i < 16 && s.memory_address[0]; ++i) {
+    AddressViews v = resolve_address(s.machine, AddressSpace(s.memory_space), address + i);
+    if (!v.host_physical) break;
+    out += fmt::format("{:02x}", s.machine.memory().data()[*v.host_physical]);
+  }
+  return out.empty() ? "-" : out;
+}
+
+// The panels' part of a `print` line: the bytes at the memory tab's address, the exits
+// the Exits tab lists, the selected exit, and every watchpoint's value now ("unmapped"
+// while the guest's tables do not map it).
+std::string panel_state(Session& s) {
+  std::string out = fmt::format(" memory={} exits_listed={} selected_exit={}", memory_bytes(s),
+                                listed_exits(s, exit_history(s)).size(),
+                                s.selected_exit ? std::to_string(*s.selected_exit) : std::string("-"));
+  for (const auto& [address, w] : s.watchpoints) {
+    std::optional<GuestValue> now = read_guest_virtual(s.machine, address, w.size);
+    out += fmt::format(" watch_{:#010x}={}", address, now ? fmt::format("{:#0{}x}", now->value, 2 + 2 * w.size)
+                                                           : std::string("unmapped"));
+  }
+  return out;
+}
+
+// One line of state for tests: where the guest is, the last exit, both walks of the
+// address the page-walk tab shows and the panels' state; then the Control panel's
+// message, if there is one, on a line of its own.
 void print_state(Session& s) {
   s.sync_handling();
   const Counters& c = s.machine.counters();
@@ -77,10 +118,11 @@ void print_state(Session& s) {
       origin = fmt::format("{}#{}", o->kind, o->exit);
   }
   std::printf("state instructions=%llu eip=0x%08x exits=%llu last_exit=%s address=0x%08x guest_walk=%s "
-              "real_walk=%s handling=%s shadow_origin=%s com1_rx=%llu\n",
+              "real_walk=%s handling=%s shadow_origin=%s com1_rx=%llu%s\n",
               (unsigned long long)c.instructions, s.linear_eip(), (unsigned long long)c.exits, last.c_str(), address,
               show(w.guest).c_str(), show(w.real).c_str(), handling.c_str(), origin.c_str(),
-              (unsigned long long)s.machine.counters().device("com1.rx_bytes"));
+              (unsigned long long)s.machine.counters().device("com1.rx_bytes"), panel_state(s).c_str());
+  if (!s.message.empty()) std::printf("message %s\n", s.message.c_str());
   std::fflush(stdout);
 }
 
@@ -105,19 +147,8 @@ bool run_script(Session& s, SDL_Renderer* renderer) {
     } else if (c.verb == "run-to") {
       s.running = false;
       s.run_to_next_exit(c.text == "exit" ? "" : c.text, c.number);
-    } else if (c.verb == "tab") {
-      s.options.tab = c.text;
-      s.tab_chosen = false;
-    } else if (c.verb == "walk") {
-      s.walk_follows_cr2 = c.text == "follow";
-      if (!s.walk_follows_cr2)
-        std::snprintf(s.walk_address, sizeof s.walk_address, "%08lx", std::strtoul(c.text.c_str(), nullptr, 16));
-    } else if (c.verb == "memory") {
-      s.memory_space = c.text == "guest-virtual" ? 0 : c.text == "guest-physical" ? 1 : 2;
-      std::snprintf(s.memory_address, sizeof s.memory_address, "%08llx", (unsigned long long)c.number);
-    } else if (c.verb == "break") {
-      u32 at = u32(std::strtoul(c.text.c_str(), nullptr, 16));
-      if (!s.breakpoints.erase(at)) s.breakpoints.insert(at);
+    } else if (apply_view_command(s, c)) {
+      continue;
     } else if (c.verb == "frame") {
       for (u64 i = 0; i < c.number; ++i) draw_settled_frame(s, renderer, o.width, o.height);
     } else if (c.verb == "screenshot") {

@@ -3,20 +3,57 @@
 // function each (tab_*.cpp); gui.cpp calls the panels once per frame. The Session
 // (session.cpp) holds what the panels share and the run controls the buttons call.
 #pragma once
+#include <deque>
 #include <future>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/machine.h"
 #include "mmu/walk_view.h"
+#include "modes/address_views.h"
 #include "modes/cpu_state_view.h"
 #include "ui/gui/gui.h"
 
 namespace vmlab::gui {
 
+// A watched guest-virtual value (the memory tab, the script's `watch`).
+struct Watchpoint {
+  u32 size = 4;                     // bytes: 1, 2 or 4
+  std::optional<GuestValue> last;   // the value when last read, and where; nullopt while unmapped
+};
+
+// The memory tab's hex dump: 16 rows of 16 bytes from a 16-byte boundary.
+constexpr u32 kMemoryDumpBytes = 256;
+
+// The bytes the memory tab showed before the last step or run.
+struct MemorySnapshot {
+  u32 base = 0;                     // host-physical, 16-byte aligned
+  std::vector<u8> bytes;
+};
+
+// The Exits tab's columns, in order; its sort key is one of them.
+enum class ExitColumn : int { Number, Time, Reason, Category, Qualification, Eip, Cost, kCount };
+const char* exit_column_name(ExitColumn column);  // "time", "eip", ... (script names)
+
+// How the Exits tab lists the exit log: its sort, its filters and the chosen row.
+struct ExitsView {
+  ExitColumn sort_column = ExitColumn::Time;
+  bool descending = true;           // newest first
+  bool sort_from_outside = false;   // a script set the sort: the table takes it when drawn
+  char filter[64] = {};             // ImGuiTextFilter syntax over "reason category"
+  int category = 0;                 // 0 = every category, else ExitCategory + 1
+  bool reveal_selected = false;     // scroll the chosen row into view when next drawn
+};
+
 struct Session {
-  Session(Machine& m, GuiOptions o, std::string t) : machine(m), options(std::move(o)), title(std::move(t)) {}
+  // Subscribes to the machine's events for the exit log, until destroyed.
+  Session(Machine& m, GuiOptions o, std::string t);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   Machine& machine;
   GuiOptions options;
@@ -28,8 +65,23 @@ struct Session {
   bool walk_follows_cr2 = true;    // the field tracks the last fault until the user types
   std::set<u32> breakpoints;       // linear addresses; Run and Step stop when EIP reaches one
   std::vector<CpuStateRow> before;  // the registers before the last step or run: changes are highlighted
+  std::string registers_tab = "cpu";  // the Registers panel's tab: cpu or segments
+  bool registers_tab_chosen = false;  // the panel selected registers_tab
   int memory_space = 0;            // the memory tab's AddressSpace
   char memory_address[16] = {};    // and its address field ("" = the guest's ESP)
+  std::optional<MemorySnapshot> memory_before;  // its bytes before the last step or run
+  int watch_size = 4;              // the memory tab's choice for a new watchpoint
+  std::map<u32, Watchpoint> watchpoints;  // by guest-virtual address
+  ExitsView exits;
+  // The last kExitLog exits (Exit events), oldest first. The Exits tab keeps its own log
+  // because the event history holds every kind of event, and single-stepping (with a
+  // breakpoint or watchpoint set) adds one RunEnd per instruction to it.
+  static constexpr size_t kExitLog = 4096;
+  std::deque<Event> exit_log;
+  int exit_subscription = 0;
+  // The exit chosen in the Exits tab (or by `select-exit`), by ordinal: 1 is the run's
+  // first exit, Counters::exits its latest. Views of the machine at that exit read it.
+  std::optional<u64> selected_exit;
 
   // CS.base + EIP: where the guest is, as breakpoints name it.
   u32 linear_eip() const;
@@ -38,10 +90,20 @@ struct Session {
 
   // Remember the registers, so that the next frame can highlight what changed.
   void remember_registers();
-  // Checks made after every instruction while one is armed (breakpoints; more kinds add
-  // themselves here): the first that fires pauses the run and says why.
+  // Remember the bytes the memory tab shows (once its address is set), for the same.
+  void remember_memory();
+  // Where the memory tab's address is in the three spaces (the tab's field as typed).
+  AddressViews memory_views() const;
+  // Checks made after every instruction while one is armed (breakpoints, watchpoints;
+  // more kinds add themselves here): every one that fires is named and the run pauses.
   bool needs_single_steps() const;
   std::optional<std::string> check_stops();
+  // Set a watchpoint on `size` bytes at guest-virtual `address`, or remove the one there
+  // of that size. An address the guest's tables do not map is refused with a message.
+  void toggle_watch(u32 address, u32 size);
+  // Choose exit `ordinal` (see selected_exit); one that does not exist is refused with a
+  // message.
+  void select_exit(u64 ordinal);
   // One line in the Control panel: why the run paused, or what was wrong with an input.
   // Bad input in the window is reported here, never by a crash or a dialog.
   std::string message;
@@ -101,6 +163,21 @@ struct Walks {
 };
 Walks walks_for(const Session& s, u32 linear);
 
+// Carry out a script command that changes what the panels show (tab, walk, memory,
+// break, watch, registers, sort-exits, filter-exits, filter-exits-category,
+// select-exit) as the window's controls would. Returns false for any other verb.
+bool apply_view_command(Session& s, const ScriptCommand& c);
+
+// One exit of the exit log and its ordinal (see Session::selected_exit).
+struct ExitRow {
+  u64 ordinal = 0;
+  Event event;  // EventKind::Exit
+};
+// Every exit in the Session's exit log, oldest first.
+std::vector<ExitRow> exit_history(const Session& s);
+// The rows the Exits tab lists: `history` filtered and sorted as s.exits says.
+std::vector<ExitRow> listed_exits(const Session& s, const std::vector<ExitRow>& history);
+
 // Begin a panel: a window at a fixed place and size (the same layout on every run; no
 // imgui.ini). End it with ImGui::End() whatever this returns.
 bool begin_panel(const char* name, float x, float y, float w, float h);
@@ -112,6 +189,14 @@ void draw_registers(Session& s, float x, float y, float w, float h);
 // and the console.
 void draw_inspector(Session& s, float x, float y, float w, float h);
 void draw_counters(Session& s, float x, float y, float w, float h);
+
+// The Registers panel's tabs.
+void cpu_registers_tab(Session& s);
+void segments_tab(Session& s);
+// Above the exits table: the exit log over virtual time, one tick per exit.
+void exits_timeline(Session& s, const std::vector<ExitRow>& history, const std::vector<ExitRow>& listed);
+// The colour of an exit category there and in the table (an ImU32: IM_COL32's packing).
+unsigned category_colour(int category);
 
 // The inspector's tabs, drawn inside its tab bar.
 void disassembly_tab(Session& s);

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "core/error.h"
 #include "modes/exit.h"
+#include "ui/gui/panels.h"
 
 namespace vmlab::gui {
 namespace {
@@ -19,9 +21,69 @@ bool is_category(const std::string& name) {
 }
 
 bool parse_number(const std::string& word, u64& value) {
-  if (word.empty() || word.find_first_not_of("0123456789") != std::string::npos) return false;
+  if (word.empty() || word.size() > 19 || word.find_first_not_of("0123456789") != std::string::npos) return false;
   value = std::stoull(word);
   return true;
+}
+
+bool is_hex(const std::string& word) {
+  std::string digits = word.rfind("0x", 0) == 0 || word.rfind("0X", 0) == 0 ? word.substr(2) : word;
+  return !digits.empty() && digits.size() <= 8 && digits.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+}
+
+// A C identifier, as the kernel's symbols are named.
+bool is_symbol(const std::string& word) {
+  static const std::string kFirst = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.$";
+  return !word.empty() && kFirst.find(word[0]) != std::string::npos &&
+         word.find_first_not_of(kFirst + "0123456789") == std::string::npos;
+}
+
+// The Exits tab's column names and sort directions; number 0 = the column's own default.
+bool parse_sort(const std::vector<std::string>& w, ScriptCommand& c) {
+  if (w.size() < 2 || w.size() > 3) return false;
+  bool known = false;
+  for (int k = 0; k < int(ExitColumn::kCount); ++k) known |= w[1] == exit_column_name(ExitColumn(k));
+  c.text = w[1];
+  c.number = w.size() == 2 ? 0 : w[2] == "ascending" ? 1 : w[2] == "descending" ? 2 : 3;
+  return known && c.number != 3;
+}
+
+// The verbs that set what a panel shows, beyond the inspector's tab: one-line errors.
+void parse_view_verb(const std::vector<std::string>& w, ScriptCommand& c,
+                     const std::function<void(const std::string&)>& fail) {
+  size_t args = w.size() - 1;
+  if (c.verb == "registers") {
+    if (args != 1 || (w[1] != "cpu" && w[1] != "segments")) fail("'registers' takes cpu or segments");
+    c.text = w[1];
+  } else if (c.verb == "watch") {
+    c.number = 4;
+    if (args < 1 || args > 2 || !(is_hex(w[1]) || is_symbol(w[1])) ||
+        (args == 2 && w[2] != "1" && w[2] != "2" && w[2] != "4"))
+      fail("'watch' takes a hexadecimal address or a kernel symbol, and optionally a size of 1, 2 or 4 bytes");
+    // An address is kept as 0x and eight digits: no symbol starts with a digit.
+    c.text = is_hex(w[1]) ? fmt::format("{:#010x}", std::stoul(w[1], nullptr, 16)) : w[1];
+    if (args == 2) c.number = std::stoull(w[2]);
+  } else if (c.verb == "sort-exits") {
+    if (!parse_sort(w, c))
+      fail("'sort-exits' takes number, time, reason, category, qualification, eip or cost, and optionally "
+           "ascending or descending");
+  } else if (c.verb == "filter-exits") {
+    for (size_t i = 1; i < w.size(); ++i) c.text += (i > 1 ? " " : "") + w[i];
+    if (c.text.size() > 63) fail("'filter-exits' takes at most 63 characters of filter");
+  } else if (c.verb == "filter-exits-category") {
+    if (args != 1 || (w[1] != "all" && (w[1] == "exit" || !is_category(w[1]))))
+      fail("'filter-exits-category' takes an exit category (hidden-page-fault, io, ...) or 'all'");
+    c.text = w[1];
+  } else if (c.verb == "select-exit") {
+    c.text = args == 1 ? w[1] : "";
+    if (args != 1 || (w[1] != "none" && (!parse_number(w[1], c.number) || c.number == 0)))
+      fail("'select-exit' takes an exit's number (1 is the run's first exit) or 'none'");
+  }
+}
+
+bool is_view_verb(const std::string& verb) {
+  return verb == "registers" || verb == "watch" || verb == "sort-exits" || verb == "filter-exits" ||
+         verb == "filter-exits-category" || verb == "select-exit";
 }
 
 }  // namespace
@@ -92,8 +154,13 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
         fail("'monitor-step' takes an optional count of at least 1, or 'all'");
     } else if (c.verb == "print") {
       if (args != 0) fail("'print' takes nothing");
+    } else if (is_view_verb(c.verb)) {
+      parse_view_verb(w, c, fail);
     } else {
-      fail(fmt::format("unknown command '{}': use step, run, run-to, compare, type, goto-exit, monitor-step, tab, walk, break, memory, frame, screenshot or print", c.verb));
+      fail(fmt::format("unknown command '{}': use step, run, run-to, compare, type, goto-exit, monitor-step, tab, "
+                       "walk, break, memory, watch, registers, sort-exits, filter-exits, filter-exits-category, "
+                       "select-exit, frame, screenshot or print",
+                       c.verb));
     }
     commands.push_back(c);
   }

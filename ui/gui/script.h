@@ -19,6 +19,18 @@
 //   walk HEX|follow          the page-walk tab's address, or follow the last page fault
 //   break HEX                toggle a breakpoint at a linear address (a click in the
 //                            disassembly)
+//   watch HEX|SYMBOL [SIZE]  toggle a watchpoint on SIZE bytes (1, 2 or 4; default 4) at
+//                            a guest-virtual address or a kernel symbol (the memory
+//                            tab's Watch button): Run and Step pause when the value changes
+//   registers cpu|segments   the Registers panel's tab
+//   sort-exits COLUMN [ascending|descending]
+//                            sort the Exits tab (a click on a header): COLUMN is number,
+//                            time, reason, category, qualification, eip or cost
+//   filter-exits [TEXT]      the Exits tab's text filter over reason and category
+//                            (ImGuiTextFilter: "a,b" either, "-a" not); none clears it
+//   filter-exits-category CATEGORY|all
+//                            list one exit category only, or all of them
+//   select-exit N|none       select exit N (1 is the run's first: a click on its row)
 //   frame [N]                draw N frames (default 1)
 //   screenshot FILE.png      write the last frame
 //   print                    one line of state on stdout (for tests)
@@ -32,8 +44,8 @@ namespace vmlab::gui {
 
 struct ScriptCommand {
   std::string verb;
-  std::string text;  // tab name, walk address, category, screenshot file
-  u64 number = 0;    // count or limit
+  std::string text;  // tab name, address or symbol, category, filter, column, file
+  u64 number = 0;    // count, limit, size, exit number; sort-exits: 0 default, 1 ascending, 2 descending
   int line = 0;
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #include "core/compare_report.h"
 #include "devices/typed_input.h"
@@ -25,6 +26,9 @@ bool begin_panel(const char* name, float x, float y, float w, float h) {
   return ImGui::Begin(name, nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
 }
 
+Session::Session(Machine& m, GuiOptions o, std::string t) : machine(m), options(std::move(o)), title(std::move(t)) {}
+
+Session::~Session() { machine.events().unsubscribe(exit_subscription); }
 
 u64 Session::budget_left() const {
   if (!options.max_instructions) return ~0ull;
@@ -44,11 +48,87 @@ void Session::remember_registers() {
   before = cpu_state_rows(machine.cpu(), monitor ? &monitor->vcpu() : nullptr);
 }
 
-bool Session::needs_single_steps() const { return !breakpoints.empty(); }
+AddressViews Session::memory_views() const {
+  return resolve_address(machine, AddressSpace(memory_space), u32(std::strtoul(memory_address, nullptr, 16)));
+}
+
+// Only once the tab has chosen its address: before that there is nothing on screen to
+// compare with, and picking the address here would freeze the tab's default (ESP) at
+// the moment of the first step instead of the moment the tab is opened.
+void Session::remember_memory() {
+  memory_before.reset();
+  if (!memory_address[0]) return;
+  AddressViews v = memory_views();
+  if (!v.host_physical) return;
+  MemorySnapshot snap{*v.host_physical & ~0xFu, std::vector<u8>(kMemoryDumpBytes)};
+  const PhysicalMemory& memory = machine.memory();
+  for (u32 i = 0; i < kMemoryDumpBytes; ++i)
+    if (memory.contains(snap.base + i, 1)) snap.bytes[i] = memory.data()[snap.base + i];
+  memory_before = std::move(snap);
+}
+
+bool Session::needs_single_steps() const { return !breakpoints.empty() || !watchpoints.empty(); }
+
+namespace {
+
+std::string hex_value(u32 value, u32 size) { return fmt::format("{:#0{}x}", value, 2 + 2 * size); }
+
+// Read every watchpoint again and name those whose value changed. A value is compared
+// only with the same guest-physical bytes: when the guest's tables stop mapping the
+// address (or map it elsewhere, as another process's CR3 does), the watchpoint is
+// skipped and whatever it maps to next is its new starting value, so that a change of
+// address space is never reported as a write.
+std::vector<std::string> changed_watchpoints(Session& s) {
+  std::vector<std::string> changes;
+  for (auto& [address, w] : s.watchpoints) {
+    std::optional<GuestValue> now = read_guest_virtual(s.machine, address, w.size);
+    if (now && w.last && now->guest_physical == w.last->guest_physical && now->value != w.last->value)
+      changes.push_back(fmt::format("watchpoint {:#010x} ({} byte{}): {} -> {} at EIP {:#010x}", address, w.size,
+                                    w.size == 1 ? "" : "s", hex_value(w.last->value, w.size),
+                                    hex_value(now->value, w.size), s.linear_eip()));
+    w.last = now;
+  }
+  return changes;
+}
+
+}  // namespace
 
 std::optional<std::string> Session::check_stops() {
-  if (breakpoints.count(linear_eip())) return fmt::format("breakpoint at {:#010x}", linear_eip());
-  return std::nullopt;
+  // Every watchpoint is read on every check, even when a breakpoint fires too: a value
+  // left unread would be reported later with the wrong EIP.
+  std::vector<std::string> why = changed_watchpoints(*this);
+  if (breakpoints.count(linear_eip())) why.insert(why.begin(), fmt::format("breakpoint at {:#010x}", linear_eip()));
+  if (why.empty()) return std::nullopt;
+  std::string line = why[0];
+  for (size_t i = 1; i < why.size(); ++i) line += "; " + why[i];
+  return line;
+}
+
+void Session::toggle_watch(u32 address, u32 size) {
+  auto it = watchpoints.find(address);
+  if (it != watchpoints.end() && it->second.size == size) {
+    watchpoints.erase(it);
+    return;
+  }
+  std::optional<GuestValue> now = read_guest_virtual(machine, address, size);
+  if (!now) {
+    tell(fmt::format("cannot watch {:#010x}: the guest's page tables do not map it to RAM", address));
+    return;
+  }
+  watchpoints[address] = Watchpoint{size, now};
+}
+
+void Session::select_exit(u64 ordinal) {
+  u64 total = machine.counters().exits;
+  if (ordinal == 0 || ordinal > total) {
+    tell(fmt::format("there is no exit {}: the run has had {} exit{} so far", ordinal, total, total == 1 ? "" : "s"));
+    return;
+  }
+  selected_exit = ordinal;
+  exits.reveal_selected = true;
+  std::vector<ExitRow> history = exit_history(*this);
+  if (history.empty() || ordinal < history.front().ordinal)
+    tell(fmt::format("exit {} is older than the last {} exits, which the Exits tab keeps", ordinal, history.size()));
 }
 
 void Session::tell(std::string line) { message = std::move(line); }
@@ -67,6 +147,13 @@ void Session::next_handling_step(size_t n) {
 
 void Session::prepare_machine() {
   machine.events().set_history_capacity(kEventHistory);
+  // The Exits tab's own log: single steps fill the event history with run ends.
+  exit_log.clear();
+  exit_subscription = machine.events().subscribe([this](const Event& e) {
+    if (e.kind != EventKind::Exit) return;
+    if (exit_log.size() == kExitLog) exit_log.pop_front();
+    exit_log.push_back(e);
+  });
   // Which fault filled each shadow entry, for the page-walk tab: a map insert per fill.
   if (Monitor* monitor = machine.monitor()) monitor->handling_log().set_keeps_origins(true);
 }
@@ -153,6 +240,8 @@ void Session::advance(u64 instructions) {
   if (ended) return;
   remember_registers();
   note_handling(instructions <= kNotedRun || needs_single_steps());
+  remember_memory();
+  changed_watchpoints(*this);  // the values now are what the checks compare with
   if (needs_single_steps()) {
     // One instruction at a time, so that the run stops on the instruction itself.
     for (u64 i = 0; i < instructions && !ended; ++i) {
@@ -194,6 +283,7 @@ bool Session::run_to_next_exit(const std::string& category, u64 limit) {
   if (!monitor || ended) return false;  // native: no exits to stop at
   remember_registers();
   note_handling(true);
+  remember_memory();
   const u64 start = machine.counters().instructions;
   for (;;) {
     u64 used = machine.counters().instructions - start;
