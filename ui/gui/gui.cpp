@@ -5,29 +5,30 @@
 #include <imgui_impl_sdl.h>
 #include <imgui_impl_sdlrenderer.h>
 
-#include <fmt/format.h>
-
 #include <cstdio>
-#include <cstdlib>
 #include <vector>
 
 #include "core/machine.h"
 #include "core/png_writer.h"
-#include "modes/monitor.h"
+#include "ui/gui/frame_pacer.h"
 #include "ui/gui/panels.h"
+#include "ui/gui/script_runner.h"
 
 namespace vmlab::gui {
 namespace {
 
 constexpr float kFrameSeconds = 1.0f / 60.0f;  // headless: a fixed frame time
 constexpr size_t kEventHistory = 4096;          // events kept for the Exits panel
+// Headless top speed ("max"): a fixed count, so that the same script draws the same
+// pictures on every machine. A window sizes its slices from host time instead.
+constexpr u64 kHeadlessTopSpeed = 2'000'000;
+constexpr float kControlHeight = 200.0f;
 
-// One frame: the guest advances (if running), then every panel is drawn.
-void draw_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
-  if (s.running) s.advance(s.options.insns_per_frame);
+// Every panel, once: the state as it is now.
+void draw_panels(Session& s, SDL_Renderer* renderer, int width, int height) {
   ImGui_ImplSDLRenderer_NewFrame();
   ImGui::NewFrame();
-  float w = float(width), h = float(height), left = w * 0.45f, top = 150.0f;
+  float w = float(width), h = float(height), left = w * 0.45f, top = kControlHeight;
   draw_control(s, 0, 0, left, top);
   draw_registers(s, 0, top, left, h - top);
   draw_inspector(s, left, 0, w - left, h * 0.6f);
@@ -38,10 +39,13 @@ void draw_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
   ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
 }
 
-// A frame, then more until a tab chosen from outside is the one on screen (at most 3).
+// A headless frame: the guest runs its fixed slice (if running), then the panels are
+// drawn; more frames, without running the guest, until a tab chosen from outside is the
+// one on screen (a tab bar takes a frame to switch; at most 3).
 void draw_settled_frame(Session& s, SDL_Renderer* renderer, int width, int height) {
-  draw_frame(s, renderer, width, height);
-  for (int extra = 0; extra < 3 && !s.tab_chosen; ++extra) draw_frame(s, renderer, width, height);
+  if (s.running) s.advance(s.frame_instructions(kHeadlessTopSpeed, ~0ull));
+  draw_panels(s, renderer, width, height);
+  for (int extra = 0; extra < 3 && !s.tab_chosen; ++extra) draw_panels(s, renderer, width, height);
 }
 
 bool save_screenshot(SDL_Renderer* renderer, int width, int height, const std::string& path) {
@@ -55,59 +59,16 @@ bool save_screenshot(SDL_Renderer* renderer, int width, int height, const std::s
   return true;
 }
 
-// One line of state for tests: where the guest is, the last exit, and both walks of the
-// address the page-walk tab shows.
-void print_state(const Session& s) {
-  const Counters& c = s.machine.counters();
-  Monitor* monitor = s.machine.monitor();
-  std::string last = monitor && c.exits ? exit_reason_name(u8(monitor->spec().cpu), monitor->last_exit().reason) : "-";
-  u32 address = s.walk_follows_cr2 ? s.last_fault_address() : u32(std::strtoul(s.walk_address, nullptr, 16));
-  Walks w = walks_for(s, address);
-  auto show = [](const std::optional<WalkView>& v) {
-    return !v ? std::string("-") : v->ok ? fmt::format("{:#010x}", v->physical) : std::string("not-mapped");
-  };
-  std::printf("state instructions=%llu eip=0x%08x exits=%llu last_exit=%s address=0x%08x guest_walk=%s "
-              "real_walk=%s\n",
-              (unsigned long long)c.instructions, s.linear_eip(), (unsigned long long)c.exits, last.c_str(), address,
-              show(w.guest).c_str(), show(w.real).c_str());
-  std::fflush(stdout);
-}
-
-// Carry out a headless script: the same Session calls the buttons make.
-bool run_script(Session& s, SDL_Renderer* renderer) {
-  const GuiOptions& o = s.options;
-  for (const ScriptCommand& c : o.script) {
-    if (c.verb == "step") {
-      s.running = false;
-      for (u64 i = 0; i < c.number; ++i) s.advance(1);
-    } else if (c.verb == "run") {
-      s.advance(c.number);
-    } else if (c.verb == "run-to") {
-      s.running = false;
-      s.run_to_next_exit(c.text == "exit" ? "" : c.text, c.number);
-    } else if (c.verb == "tab") {
-      s.options.tab = c.text;
-      s.tab_chosen = false;
-    } else if (c.verb == "walk") {
-      s.walk_follows_cr2 = c.text == "follow";
-      if (!s.walk_follows_cr2)
-        std::snprintf(s.walk_address, sizeof s.walk_address, "%08lx", std::strtoul(c.text.c_str(), nullptr, 16));
-    } else if (c.verb == "memory") {
-      s.memory_space = c.text == "guest-virtual" ? 0 : c.text == "guest-physical" ? 1 : 2;
-      std::snprintf(s.memory_address, sizeof s.memory_address, "%08llx", (unsigned long long)c.number);
-    } else if (c.verb == "break") {
-      u32 at = u32(std::strtoul(c.text.c_str(), nullptr, 16));
-      if (!s.breakpoints.erase(at)) s.breakpoints.insert(at);
-    } else if (c.verb == "frame") {
-      for (u64 i = 0; i < c.number; ++i) draw_settled_frame(s, renderer, o.width, o.height);
-    } else if (c.verb == "screenshot") {
-      if (!save_screenshot(renderer, o.width, o.height, c.text)) return false;
-    } else if (c.verb == "print") {
-      print_state(s);
-    }
+// --stats: frame times are host time, measured around the frames and only reported.
+struct TimedFrames {
+  FrameStats stats;
+  double last = host_seconds();
+  void frame(const Session& s, bool was_running, u64 instructions_before) {
+    double now = host_seconds();
+    stats.frame(now - last, was_running, s.machine.counters().instructions - instructions_before);
+    last = now;
   }
-  return true;
-}
+};
 
 int run_headless(Session& s) {
   const GuiOptions& o = s.options;
@@ -122,13 +83,45 @@ int run_headless(Session& s) {
   io.DisplaySize = ImVec2(float(o.width), float(o.height));
   io.DeltaTime = kFrameSeconds;
   ImGui_ImplSDLRenderer_Init(renderer);
-  int status = run_script(s, renderer) ? 0 : 1;
-  for (int frame = 0; frame < std::max(o.frames, 1); ++frame) draw_settled_frame(s, renderer, o.width, o.height);
-  if (!o.screenshot.empty() && !save_screenshot(renderer, o.width, o.height, o.screenshot)) status = 1;
+  TimedFrames timed;
+  auto frame = [&] {
+    bool was_running = s.running;
+    u64 before = s.machine.counters().instructions;
+    draw_settled_frame(s, renderer, o.width, o.height);
+    timed.frame(s, was_running, before);
+  };
+  auto screenshot = [&](const std::string& path) { return save_screenshot(renderer, o.width, o.height, path); };
+  int status = run_script(s, ScriptFrontEnd{frame, screenshot}) ? 0 : 1;
+  for (int i = 0; i < std::max(o.frames, 1); ++i) frame();
+  if (!o.screenshot.empty() && !screenshot(o.screenshot)) status = 1;
+  if (o.stats) std::printf("%s\n", timed.stats.summary().c_str());
   ImGui_ImplSDLRenderer_Shutdown();
   SDL_DestroyRenderer(renderer);
   SDL_FreeSurface(surface);
   return status;
+}
+
+// One window frame: input, the guest's slice sized by the pacer, the panels. The pacer
+// learns how long the slice and the rest of the frame took.
+bool window_frame(Session& s, SDL_Window* window, SDL_Renderer* renderer, FramePacer& pacer) {
+  bool quit = false;
+  SDL_Event event;
+  while (SDL_PollEvent(&event)) {
+    ImGui_ImplSDL2_ProcessEvent(&event);
+    if (event.type == SDL_QUIT) quit = true;
+  }
+  double start = host_seconds();
+  u64 before = s.machine.counters().instructions;
+  if (s.running) s.advance(s.frame_instructions(pacer.slice(), pacer.slice()));
+  double guest = host_seconds() - start;
+  int width = 0, height = 0;
+  SDL_GetWindowSize(window, &width, &height);
+  ImGui_ImplSDL2_NewFrame();
+  draw_panels(s, renderer, width, height);
+  SDL_RenderPresent(renderer);
+  if (!s.running) SDL_Delay(10);  // paused: no need to spin
+  pacer.record(s.machine.counters().instructions - before, guest, host_seconds() - start - guest);
+  return !quit;
 }
 
 int run_window(Session& s) {
@@ -151,19 +144,17 @@ int run_window(Session& s) {
   }
   ImGui_ImplSDL2_InitForSDLRenderer(window);
   ImGui_ImplSDLRenderer_Init(renderer);
-  for (bool quit = false; !quit;) {
-    SDL_Event event;
-    while (SDL_PollEvent(&event)) {
-      ImGui_ImplSDL2_ProcessEvent(&event);
-      if (event.type == SDL_QUIT) quit = true;
-    }
-    int width = 0, height = 0;
-    SDL_GetWindowSize(window, &width, &height);
-    ImGui_ImplSDL2_NewFrame();
-    draw_frame(s, renderer, width, height);
-    SDL_RenderPresent(renderer);
-    if (!s.running) SDL_Delay(10);  // paused: no need to spin
+  FramePacer pacer;
+  TimedFrames timed;
+  // --frames N closes the window after N frames, so that it can be measured unattended.
+  for (int frame = 0; o.frames == 0 || frame < o.frames; ++frame) {
+    bool was_running = s.running;
+    u64 before = s.machine.counters().instructions;
+    bool open = window_frame(s, window, renderer, pacer);
+    timed.frame(s, was_running, before);
+    if (!open) break;
   }
+  if (o.stats) std::printf("%s\n", timed.stats.summary().c_str());
   ImGui_ImplSDLRenderer_Shutdown();
   ImGui_ImplSDL2_Shutdown();
   SDL_DestroyRenderer(renderer);

@@ -1,71 +1,11 @@
-// The visualizer's panels and the state they share. Each panel is one function that
-// draws one fixed-position ImGui window (panel_*.cpp); the inspector's tabs are one
-// function each (tab_*.cpp); gui.cpp calls the panels once per frame. The Session
-// (session.cpp) holds what the panels share and the run controls the buttons call.
+// The visualizer's panels. Each panel is one function that draws one fixed-position
+// ImGui window (panel_*.cpp); the inspector's tabs are one function each (tab_*.cpp);
+// gui.cpp calls the panels once per frame. The Session (session.h) holds what the panels
+// share and the run controls the buttons call.
 #pragma once
-#include <optional>
-#include <set>
-#include <string>
-
-#include "core/machine.h"
-#include "mmu/walk_view.h"
-#include "modes/cpu_state_view.h"
-#include "ui/gui/gui.h"
+#include "ui/gui/session.h"
 
 namespace vmlab::gui {
-
-struct Session {
-  Session(Machine& m, GuiOptions o, std::string t) : machine(m), options(std::move(o)), title(std::move(t)) {}
-
-  Machine& machine;
-  GuiOptions options;
-  std::string title;
-  bool running = false;
-  std::optional<RunResult> ended;  // why the guest stopped for good (exit port, budget, ...)
-  bool tab_chosen = false;         // the first frame selected options.tab
-  char walk_address[16] = {};      // the page-walk panel's input field
-  bool walk_follows_cr2 = true;    // the field tracks the last fault until the user types
-  std::set<u32> breakpoints;       // linear addresses; Run and Step stop when EIP reaches one
-  std::vector<CpuStateRow> before;  // the registers before the last step or run: changes are highlighted
-  int memory_space = 0;            // the memory tab's AddressSpace
-  char memory_address[16] = {};    // and its address field ("" = the guest's ESP)
-
-  // CS.base + EIP: where the guest is, as breakpoints name it.
-  u32 linear_eip() const;
-  // Guest-virtual to guest-physical as the guest sees it (its own tables under a monitor).
-  bool translate(u32 linear, u32& physical) const;
-
-  // Remember the registers, so that the next frame can highlight what changed.
-  void remember_registers();
-  // Checks made after every instruction while one is armed (breakpoints; more kinds add
-  // themselves here): the first that fires pauses the run and says why.
-  bool needs_single_steps() const;
-  std::optional<std::string> check_stops();
-  // One line in the Control panel: why the run paused, or what was wrong with an input.
-  // Bad input in the window is reported here, never by a crash or a dialog.
-  std::string message;
-  void tell(std::string line);
-
-  // Run up to `instructions` more guest instructions (within the run's budget); records
-  // how the run ended, if it did.
-  void advance(u64 instructions);
-  // Run until the next exit of `category` ("" for any exit), or `limit` instructions:
-  // the monitor's next intercept of that kind. Returns whether one came.
-  bool run_to_next_exit(const std::string& category, u64 limit);
-  int run_to_category = 0;         // the Control panel's choice: 0 = any exit
-  // The address the page-walk tab shows while following: the last page-fault exit's
-  // address (hidden, true or traced), else the guest's CR2.
-  u32 last_fault_address() const;
-  u64 budget_left() const;
-};
-
-// The walks the page-walk tab draws for `linear`: the guest's own (under a monitor, when
-// its paging is on) and the one the hardware does with the real CR3 (when paging is on).
-struct Walks {
-  std::optional<WalkView> guest;
-  std::optional<WalkView> real;
-};
-Walks walks_for(const Session& s, u32 linear);
 
 // Begin a panel: a window at a fixed place and size (the same layout on every run; no
 // imgui.ini). End it with ImGui::End() whatever this returns.
