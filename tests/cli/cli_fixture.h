@@ -7,6 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +72,28 @@ class Cli : public ::testing::Test {
   fs::path m_scratch;
   std::string m_guests_dir;
 };
+
+inline std::vector<uint8_t> read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+// The state lines a `vmlab gui` script's `print` writes: "state key=value ...", as a map
+// per line.
+inline std::vector<std::map<std::string, std::string>> gui_states(const std::string& out) {
+  std::vector<std::map<std::string, std::string>> result;
+  for (const std::string& line : split_lines(out)) {
+    if (line.rfind("state ", 0) != 0) continue;
+    std::map<std::string, std::string> fields;
+    std::istringstream words(line.substr(6));
+    for (std::string word; words >> word;) {
+      size_t eq = word.find('=');
+      fields[word.substr(0, eq)] = word.substr(eq + 1);
+    }
+    result.push_back(fields);
+  }
+  return result;
+}
 
 // A user error: status 1, nothing on stdout, exactly one stderr line that starts with
 // "vmlab: " and contains `detail`.

@@ -4,10 +4,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
-#include <fstream>
 #include <map>
-#include <sstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -15,11 +12,6 @@
 
 namespace vmlab::test {
 namespace {
-
-std::vector<uint8_t> read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
 
 uint32_t be32(const std::vector<uint8_t>& b, size_t at) {
   return uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | b[at + 3];
@@ -80,22 +72,6 @@ TEST_F(CliGui, EachInspectorTabDrawsItsOwnPicture) {
   EXPECT_NE(walk, other) << "another address, another walk";
 }
 
-// The state lines a script's `print` writes: "state key=value ...", as a map per line.
-std::vector<std::map<std::string, std::string>> states(const std::string& out) {
-  std::vector<std::map<std::string, std::string>> result;
-  for (const std::string& line : split_lines(out)) {
-    if (line.rfind("state ", 0) != 0) continue;
-    std::map<std::string, std::string> fields;
-    std::istringstream words(line.substr(6));
-    for (std::string word; words >> word;) {
-      size_t eq = word.find('=');
-      fields[word.substr(0, eq)] = word.substr(eq + 1);
-    }
-    result.push_back(fields);
-  }
-  return result;
-}
-
 // What a student does first: boot the kernel under tae-shadow, run to the first hidden
 // page fault, look at both walks, step, and see the counters move, here from a script.
 TEST_F(CliGui, TheTeachingFlowRunsHeadless) {
@@ -117,7 +93,7 @@ TEST_F(CliGui, TheTeachingFlowRunsHeadless) {
                                    "--script", script.string()};
   ChildResult r = vmlab(args, 120000);
   ASSERT_EQ(r.status, 0) << r.err;
-  std::vector<std::map<std::string, std::string>> st = states(r.out);
+  std::vector<std::map<std::string, std::string>> st = gui_states(r.out);
   ASSERT_EQ(st.size(), 4u) << r.out;
   EXPECT_EQ(st[0].at("exits"), "0");
   // Paging is off at the kernel's entry: the shadow maps it identity, filled silently.
@@ -145,13 +121,13 @@ TEST_F(CliGui, RunStopsAtABreakpoint) {
   ChildResult r = vmlab({"gui", "--guest", "kernel", "--mode", "tae-shadow", "--headless", "--script", first.string()},
                         60000);
   ASSERT_EQ(r.status, 0) << r.err;
-  std::vector<std::map<std::string, std::string>> st = states(r.out);
+  std::vector<std::map<std::string, std::string>> st = gui_states(r.out);
   ASSERT_EQ(st.size(), 1u) << r.out;
   std::string eip = st[0].at("eip");
   fs::path second = write_file("second.txt", "break " + eip + "\nrun 400000\nprint\nrun 1000000\nprint\n");
   r = vmlab({"gui", "--guest", "kernel", "--mode", "tae-shadow", "--headless", "--script", second.string()}, 60000);
   ASSERT_EQ(r.status, 0) << r.err;
-  st = states(r.out);
+  st = gui_states(r.out);
   ASSERT_EQ(st.size(), 2u) << r.out;
   EXPECT_EQ(st[0].at("eip"), eip);
   EXPECT_LE(std::stoull(st[0].at("instructions")), 200000u) << "the first time EIP reaches it";
