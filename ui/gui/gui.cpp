@@ -112,7 +112,8 @@ bool window_frame(Session& s, SDL_Window* window, SDL_Renderer* renderer, FrameP
   }
   double start = host_seconds();
   u64 before = s.machine.counters().instructions;
-  if (s.running) s.advance(s.frame_instructions(pacer.slice(), pacer.slice()));
+  bool ran = s.running;
+  if (ran) s.advance(s.frame_instructions(pacer.slice(), pacer.slice()));
   double guest = host_seconds() - start;
   int width = 0, height = 0;
   SDL_GetWindowSize(window, &width, &height);
@@ -120,7 +121,8 @@ bool window_frame(Session& s, SDL_Window* window, SDL_Renderer* renderer, FrameP
   draw_panels(s, renderer, width, height);
   SDL_RenderPresent(renderer);
   if (!s.running) SDL_Delay(10);  // paused: no need to spin
-  pacer.record(s.machine.counters().instructions - before, guest, host_seconds() - start - guest);
+  // Paused frames wait on purpose: they would teach the pacer that drawing is slow.
+  if (ran) pacer.record(s.machine.counters().instructions - before, guest, host_seconds() - start - guest);
   return !quit;
 }
 

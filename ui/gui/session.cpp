@@ -118,7 +118,7 @@ void Session::run_fast(u64 instructions) {
 }
 
 void Session::advance(u64 instructions) {
-  if (ended) return;
+  if (ended || instructions == 0) return;  // a slow-motion frame without an instruction keeps the highlights
   if (!goal) remember_registers();  // a goal highlights what changed since it started
   listing_start.reset();            // the disassembly follows EIP again
   u64 goal_left = goal ? goal->limit - std::min(goal->limit, machine.counters().instructions - goal->start_instructions)
