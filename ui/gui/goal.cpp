@@ -41,7 +41,7 @@ std::optional<std::string> next_event_line(Goal& g, const Session& s) {
     return fmt::format("run to next {}: {} -> {} after {} instructions", g.event.name(), with_thousands(g.start_count),
                        with_thousands(now), after(g, s));
   }
-  if (c.exits == g.seen_exits) return std::nullopt;
+  if (!monitor || c.exits == g.seen_exits) return std::nullopt;
   g.seen_exits = c.exits;
   const Exit& e = monitor->last_exit();
   u8 strategy = u8(monitor->spec().cpu);

@@ -73,10 +73,8 @@ bool RunToKind::matches(const Exit& exit, u8 cpu_strategy) const {
 }
 
 std::optional<RunToKind> parse_run_to_kind(std::string_view text) {
-  for (const RunToKind& kind : run_to_kinds(nullptr))
+  for (const RunToKind& kind : run_to_kinds(nullptr))  // every kind but the reasons
     if (kind.name() == text) return kind;
-  for (int k = 0; k < int(ExitCategory::kCount); ++k)
-    if (category_name(ExitCategory(k)) == text) return RunToKind{RunToKind::What::Category, ExitCategory(k), ""};
   if (text.starts_with(kReasonPrefix) && is_known_reason(text.substr(kReasonPrefix.size())))
     return RunToKind{RunToKind::What::Reason, {}, std::string(text.substr(kReasonPrefix.size()))};
   return std::nullopt;

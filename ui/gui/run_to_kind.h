@@ -29,7 +29,7 @@ struct RunToKind {
   // is an exit under a monitor (hidden, true or traced) and a #PF natively.
   bool is_exit(const Monitor* monitor) const;
   // The counter that grows by one when a non-exit kind comes (natively, or an interrupt
-  // or port write under a monitor).
+  // or port write under a monitor); Counters::exits for the exit kinds.
   u64 count(const Counters& counters) const;
   // Whether `exit` (from a mode with CpuStrategy `cpu_strategy`) is one of this kind.
   bool matches(const Exit& exit, u8 cpu_strategy) const;
