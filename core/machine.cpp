@@ -20,6 +20,7 @@ int RunResult::process_status() const {
     case Kind::MonitorStop: return kStatusMonitorStop;
     case Kind::ExitHandled: return 0;
     case Kind::Waiting: return 0;
+    case Kind::Paused: return 0;
   }
   return 1;
 }
@@ -92,14 +93,34 @@ void Machine::wire_debug_ports(const MachineConfig& config) {
 }
 
 RunResult Machine::run(u64 max_instructions, bool stop_after_exit) {
+  RunResult result = run_until(max_instructions, stop_after_exit);
+  if (result.kind == RunResult::Kind::BudgetExhausted)
+    result.message = "instruction budget of " + std::to_string(max_instructions) + " exhausted at " + where();
+  if (m_events.listening()) {
+    Event e;
+    e.kind = EventKind::RunEnd;
+    e.a = u32(result.kind);
+    m_events.emit(e);
+  }
+  return result;
+}
+
+RunResult Machine::step(bool stop_after_exit) { return run_until(1, stop_after_exit); }
+
+void Machine::request_pause() {
+  m_pause_requested = true;
+  m_cpu->request_stop();
+}
+
+// The run loop behind run() and step(): everything but describing how the run ended.
+RunResult Machine::run_until(u64 max_instructions, bool stop_after_exit) {
   RunResult result;
   const u64 start = m_counters.instructions;
+  m_pause_requested = false;
   for (;;) {
     u64 used = m_counters.instructions - start;
     if (max_instructions && used >= max_instructions) {
       result.kind = RunResult::Kind::BudgetExhausted;
-      result.message = "instruction budget of " + std::to_string(max_instructions) +
-                       " exhausted at " + where();
       break;
     }
     u64 slice = max_instructions ? max_instructions - used : ~0ull;
@@ -143,6 +164,10 @@ RunResult Machine::run(u64 max_instructions, bool stop_after_exit) {
       result.message = m_cpu->shutdown_reason() + " at " + where();
       break;
     }
+    if (m_pause_requested) {
+      result.kind = RunResult::Kind::Paused;
+      break;
+    }
     // Stopping after an exit waits until the exit's own consequences (the exit port, a
     // reset, a shutdown) are seen: the guest's end is never mistaken for an exit. A HLT's
     // wait is left to the next call.
@@ -153,12 +178,6 @@ RunResult Machine::run(u64 max_instructions, bool stop_after_exit) {
     if (reason == StopReason::Halted && !wait_while_halted(result)) break;
   }
   m_counters.cycles = m_clock.now();
-  if (m_events.listening()) {
-    Event e;
-    e.kind = EventKind::RunEnd;
-    e.a = u32(result.kind);
-    m_events.emit(e);
-  }
   return result;
 }
 

@@ -53,6 +53,7 @@ struct RunResult {
     MonitorStop,     // the guest did something the monitor cannot virtualize
     ExitHandled,     // run(.., stop_after_exit): the monitor handled one exit
     Waiting,         // halted for MachineConfig::input_wait_limit, waiting for host input
+    Paused,          // request_pause(): a debugger saw what it was waiting for
   };
   Kind kind = Kind::BudgetExhausted;
   u32 exit_value = 0;    // value written to port 0xF4
@@ -87,6 +88,19 @@ class Machine {
   // instructions have retired (0 = no budget). With `stop_after_exit`, also return as
   // soon as the monitor has handled one exit (debuggers stepping exit by exit).
   RunResult run(u64 max_instructions, bool stop_after_exit = false);
+  // One guest instruction, as run(1) runs it (timers, the monitor's handling of the
+  // exits it causes), for debuggers that check a condition after every instruction. Two
+  // things are left out because they cost more than the instruction: the description of
+  // where the budget ran out (a BudgetExhausted result has no message) and the RunEnd
+  // event (which would also push the exits out of a short event history).
+  RunResult step(bool stop_after_exit = false);
+  // Ask the run in progress to return as soon as the current instruction (with the
+  // monitor's handling of an exit it caused) is complete, with Kind::Paused: for an
+  // EventStream subscriber that saw what a debugger waits for (a port write, an
+  // interrupt), so the guest runs at full speed until then. An interrupt's delivery
+  // stops before its handler's first instruction. A request made outside run() is
+  // dropped when the next run() starts.
+  void request_pause();
 
   // Run the loaded guest under a monitor from now on (nullptr: native). The Machine
   // owns it; attach() may throw UserError when the guest cannot run in that mode.
@@ -104,6 +118,7 @@ class Machine {
 
  private:
   void wire_debug_ports(const MachineConfig& config);
+  RunResult run_until(u64 max_instructions, bool stop_after_exit);
   bool wait_while_halted(RunResult& result);
 
   // How long a halted CPU with IF set may wait for an interrupt before the run ends
@@ -123,6 +138,7 @@ class Machine {
   std::unique_ptr<Monitor> m_monitor;      // after the CPU and platform: destroyed first
   bool m_exit_requested = false;
   bool m_reset_requested = false;
+  bool m_pause_requested = false;
   bool m_firmware_boot = false;
   ByteSource* m_input = nullptr;
   u64 m_input_wait_limit = 0;

@@ -145,6 +145,9 @@ StopReason Cpu::run_loop(u64 max_instructions, bool uncached) {
     }
     if (m_trap_pending) break;
     if (m_halted) return StopReason::Halted;
+    // A stop asked for while an interrupt was delivered (a debugger waiting for one)
+    // takes effect before the handler's first instruction.
+    if (m_stop_requested) return StopReason::StopRequest;
     m_block_exit = false;
     try {
       if (uncached || (m_eflags & EFLAGS_TF)) {

@@ -37,6 +37,9 @@ std::string_view category_name(ExitCategory category);
 // The name of a mode's exit reason ("tae.cli"), for traces and counters; `cpu_strategy`
 // is the CpuStrategy of the mode (Event::table of an Exit event).
 std::string exit_reason_name(u8 cpu_strategy, u16 reason);
+// How many reasons that mode has: its reason codes are 0 .. count-1 (0 for native), so
+// that a debugger can list them by name.
+u16 exit_reason_count(u8 cpu_strategy);
 
 struct Exit {
   u16 reason = 0;        // the mode's reason code

@@ -529,6 +529,10 @@ std::string exit_reason_name(u8 cpu_strategy, u16 reason) {
   return fmt::format("reason {}", reason);
 }
 
+u16 exit_reason_count(u8 cpu_strategy) {
+  return CpuStrategy(cpu_strategy) == CpuStrategy::TrapAndEmulate ? u16(TaeReason::kCount) : 0;
+}
+
 std::string_view category_name(ExitCategory category) {
   static constexpr std::string_view kNames[] = {
       "privileged-instruction", "sensitive-instruction", "io", "mmio", "hidden-page-fault",

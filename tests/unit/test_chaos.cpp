@@ -42,6 +42,7 @@ bool defined_end(const RunResult& r) {
     case RunResult::Kind::MonitorStop:  // no monitor in these runs
     case RunResult::Kind::ExitHandled:  // nor a stop after each exit
     case RunResult::Kind::Waiting:      // nor an input wait limit
+    case RunResult::Kind::Paused:       // nor a debugger asking for a pause
       return false;
   }
   return false;

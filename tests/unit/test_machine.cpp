@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/machine.h"
+#include "devices/typed_input.h"
 
 namespace vmlab {
 namespace {
@@ -139,6 +140,65 @@ TEST(Machine, ExitPortStopsAtTheInstructionBoundary) {
   EXPECT_EQ(r.process_status(), (7 << 1) | 1);
   EXPECT_EQ(m.machine.cpu().reg(EAX) & 0xFFFF, 7u);  // nothing after the OUT ran
   EXPECT_EQ(m.machine.counters().instructions, 2u);
+}
+
+// Machine::step() is run(1) without the run-end description: the same instructions,
+// the same time, and a budget result with no message.
+TEST(Machine, StepRunsOneInstructionAsRunDoes) {
+  RealModeMachine stepped, ran;
+  for (RealModeMachine* m : {&stepped, &ran}) m->load(0x7C00, {0x40, 0xEB, 0xFD});  // inc ax; jmp back
+  for (int i = 0; i < 501; ++i) {
+    RunResult r = stepped.machine.step();
+    ASSERT_EQ(r.kind, RunResult::Kind::BudgetExhausted);
+    EXPECT_TRUE(r.message.empty());
+  }
+  ran.machine.run(501);
+  EXPECT_EQ(stepped.machine.counters().instructions, 501u);
+  EXPECT_EQ(stepped.machine.cpu().reg(EAX), ran.machine.cpu().reg(EAX));
+  EXPECT_EQ(stepped.machine.cpu().eip(), ran.machine.cpu().eip());
+  EXPECT_EQ(stepped.machine.clock().now(), ran.machine.clock().now());
+}
+
+// A subscriber that sees what it waits for (here the second port write) asks for a
+// pause: the run returns right after that instruction, and the next run goes on.
+TEST(Machine, APauseRequestedByASubscriberStopsRightAfterTheEvent) {
+  RealModeMachine m;
+  m.load(0x7C00, {0x40, 0x40, 0xE6, 0x80, 0x40, 0xE6, 0x80, 0x40, 0xB0, 0x10, 0xE6, 0xF4});
+  // inc ax; inc ax; out 0x80, al; inc ax; out 0x80, al; inc ax; mov al, 0x10; out 0xF4, al
+  int writes = 0;
+  m.machine.events().subscribe([&](const Event& e) {
+    if (e.kind == EventKind::PortIo && e.a == 0x80 && ++writes == 2) m.machine.request_pause();
+  });
+  RunResult r = m.machine.run(0);
+  EXPECT_EQ(r.kind, RunResult::Kind::Paused);
+  EXPECT_EQ(m.machine.counters().instructions, 5u) << "the second OUT is the fifth instruction";
+  EXPECT_EQ(m.machine.cpu().eip(), 0x7C07u);
+  r = m.machine.run(0);
+  EXPECT_EQ(r.kind, RunResult::Kind::ExitPort) << "a pause is one stop, not a state";
+}
+
+// With an input wait limit, a guest halted with nothing but host input to wake it ends
+// each run with Waiting (front ends draw and poll again); without one the CLI's wait
+// goes on until input comes.
+TEST(Machine, AnInputWaitLimitEndsTheRunWithWaiting) {
+  TypedInput typed;
+  MachineConfig c;
+  c.mem_mib = 2;
+  c.com1_input = &typed;
+  c.input_wait_limit = kVirtualHz / 100;
+  Machine machine(c);
+  machine.cpu().reset();
+  machine.cpu().load_segment_real(CS, 0);
+  machine.cpu().set_eip(0x7C00);
+  std::vector<u8> code = {0xFB, 0xF4, 0xEB, 0xFD};  // sti; hlt; jmp hlt
+  machine.memory().write(0x7C00, code.data(), u32(code.size()));
+  u64 before = machine.clock().now();
+  RunResult r = machine.run(0);
+  EXPECT_EQ(r.kind, RunResult::Kind::Waiting) << r.message;
+  EXPECT_NE(r.message.find("waiting for input"), std::string::npos) << r.message;
+  EXPECT_GE(machine.clock().now() - before, kVirtualHz / 200) << "it waited, about one limit";
+  EXPECT_LE(machine.clock().now() - before, kVirtualHz / 50) << "one wait limit, not more";
+  EXPECT_EQ(machine.run(0).kind, RunResult::Kind::Waiting) << "and again on the next call";
 }
 
 }  // namespace

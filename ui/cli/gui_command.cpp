@@ -28,6 +28,8 @@ struct GuiCommandOptions {
   gui::GuiOptions gui;
   std::string size = "1280x800";
   std::string script_file;
+  std::optional<u64> insns_per_frame;
+  CLI::Option* frames = nullptr;  // given or not: a window without --frames runs until closed
 };
 
 // "1280x800" -> width, height; each between 320 and 8192.
@@ -53,10 +55,15 @@ int gui_main(GuiCommandOptions& o) {
   GuestRunSpec spec = with_bundled_guest(o.spec, o.guest, o.append);
   o.gui.max_instructions = instruction_budget(o.max_insns);
   parse_size(o.size, o.gui);
-  if (o.gui.frames < 1) throw UserError("--frames must be at least 1");
+  if (o.frames->count() && o.gui.frames < 1) throw UserError("--frames must be at least 1");
+  if (o.insns_per_frame) {
+    if (*o.insns_per_frame == 0) throw UserError("--insns-per-frame must be at least 1");
+    o.gui.speed = gui::Speed{*o.insns_per_frame, 1};
+  }
   if (!o.script_file.empty()) {
     if (!o.gui.headless) throw UserError("--script needs --headless (a window is driven by its user)");
     o.gui.script = gui::load_script(o.script_file);
+    o.gui.script_file = o.script_file;
   }
   if (!o.gui.screenshot.empty() && !o.gui.headless)
     throw UserError("--screenshot needs --headless (it writes the last headless frame)");
@@ -122,14 +129,19 @@ Action add_gui_command(CLI::App& app) {
   cmd->add_option("--cost-profile", spec.cost_profile, "Cost model: p4-2006, modern or a TOML file");
   cmd->add_option("--max-insns", o->max_insns, "Stop the guest after N instructions");
   cmd->add_flag("--headless", o->gui.headless, "Draw off-screen, without a display");
-  cmd->add_option("--frames", o->gui.frames, "Headless: frames to draw (default 1)");
+  o->frames = cmd->add_option("--frames", o->gui.frames,
+                              "Frames to draw, then stop (headless default 1; a window runs until closed)");
   cmd->add_option("--screenshot", o->gui.screenshot, "Headless: write the last frame to FILE (PNG)");
   cmd->add_flag("--run", o->gui.start_running, "Start running instead of paused");
-  cmd->add_option("--insns-per-frame", o->gui.insns_per_frame,
-                  "Guest instructions run between two frames while running (default 2000000)");
+  cmd->add_option("--insns-per-frame", o->insns_per_frame,
+                  "Start the speed slider at N guest instructions per frame (default: max, as fast as the window "
+                  "allows; 2000000 a frame headless)");
+  cmd->add_flag("--stats", o->gui.stats,
+                "At the end, print frames drawn, frame time median/95th percentile/max and the guest's speed");
   cmd->add_option("--size", o->size, "Window size WIDTHxHEIGHT (default 1280x800)");
   cmd->add_option("--script", o->script_file,
-                  "Headless: carry out FILE's commands first (step, run, run-to, tab, walk, frame, screenshot, print)");
+                  "Headless: carry out FILE's commands first (step, step-over, step-out, run, run-to, speed, tab, "
+                  "walk, break, follow, memory, frame, screenshot, print)");
   cmd->add_option("--tab", o->gui.tab,
                   "Inspector tab shown first: disassembly, exits (default), handling, page-walk, memory or console");
   cmd->add_option("--walk-address", o->gui.walk_address,

@@ -13,6 +13,7 @@
 #include "core/compare_report.h"
 #include "core/types.h"
 #include "ui/gui/script.h"
+#include "ui/gui/speed.h"
 
 namespace vmlab {
 class Machine;
@@ -23,10 +24,11 @@ namespace vmlab::gui {
 
 struct GuiOptions {
   bool headless = false;
-  int frames = 1;               // headless: frames drawn before the screenshot
+  int frames = 0;               // frames to draw (0: headless 1, a window until it is closed)
   std::string screenshot;       // headless: PNG of the last frame ("" for none)
   bool start_running = false;   // run from the first frame instead of paused
-  u64 insns_per_frame = 2'000'000;  // guest instructions run between two frames
+  Speed speed;                  // the speed slider's start (max: as fast as the front end allows)
+  bool stats = false;           // print frame times and the guest's speed at the end
   u64 max_instructions = 0;     // the run's budget (0: none)
   int width = 1280;
   int height = 800;
@@ -35,6 +37,7 @@ struct GuiOptions {
   const std::string* com1 = nullptr;  // what the guest wrote to COM1 so far, for the console
   TypedInput* com1_input = nullptr;   // where the console's input line sends bytes
   std::vector<ScriptCommand> script;  // headless: run before the final frames (script.h)
+  std::string script_file;            // its name, for the lines it prints on stderr
   std::vector<ElfSymbol> symbols;     // the kernel's, for labels in the disassembly
   // Start the guest again: a new Machine, built and started as the first was, in the same
   // place (std::optional<Machine>::emplace), so that references to it stay valid. The
@@ -47,8 +50,8 @@ struct GuiOptions {
 };
 
 // Open the visualizer on `machine`. Returns the process status: 0 when the window was
-// closed (or the headless frames were drawn), 1 when SDL could not start (one line on
-// stderr says why).
+// closed (or its frames were drawn), 1 when SDL could not start (one line on stderr says
+// why). With options.stats, one line of frame times and guest speed goes to stdout.
 int run_gui(Machine& machine, const std::string& title, const GuiOptions& options);
 
 }  // namespace vmlab::gui

@@ -9,12 +9,22 @@
 #include "core/error.h"
 #include "modes/exit.h"
 #include "ui/gui/panels.h"
+#include "ui/gui/run_to_kind.h"
+#include "ui/gui/speed.h"
 
 namespace vmlab::gui {
 namespace {
 
+using Words = std::vector<std::string>;
+
+// A linear address: 1 to 8 hexadecimal digits, with or without 0x.
+bool is_address(const std::string& word) {
+  std::string digits = word.starts_with("0x") || word.starts_with("0X") ? word.substr(2) : word;
+  return !digits.empty() && digits.size() <= 8 &&
+         digits.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+}
+
 bool is_category(const std::string& name) {
-  if (name == "exit") return true;
   for (int k = 0; k < int(ExitCategory::kCount); ++k)
     if (category_name(ExitCategory(k)) == name) return true;
   return false;
@@ -86,6 +96,89 @@ bool is_view_verb(const std::string& verb) {
          verb == "filter-exits-category" || verb == "select-exit";
 }
 
+// The run controls' arguments: "" when they are right, else what to write instead.
+// `known` is false for a verb that is not a run control.
+std::string check_run_control(ScriptCommand& c, const Words& w, bool& known) {
+  size_t args = w.size() - 1;
+  known = true;
+  if (c.verb == "step" || c.verb == "frame") {
+    if (args > 1 || (args == 1 && (!parse_number(w[1], c.number) || c.number == 0)))
+      return fmt::format("'{}' takes an optional count of at least 1", c.verb);
+  } else if (c.verb == "run") {
+    if (args != 1 || !parse_number(w[1], c.number) || c.number == 0)
+      return "'run' takes the number of instructions to run";
+  } else if (c.verb == "run-to") {
+    c.text = args >= 1 ? w[1] : "exit";
+    c.number = 1'000'000;
+    if (!parse_run_to_kind(c.text))
+      return fmt::format("'{}' is not a kind to run to: use exit, an exit category (hidden-page-fault, io, ...), "
+                         "reason:NAME (reason:tae.port-io), page-fault, interrupt or port-write",
+                         c.text);
+    if (args > 2 || (args == 2 && (!parse_number(w[2], c.number) || c.number == 0)))
+      return "'run-to' takes a kind and an optional instruction limit";
+  } else if (c.verb == "step-over" || c.verb == "step-out") {
+    if (args != 0) return fmt::format("'{}' takes nothing", c.verb);
+  } else if (c.verb == "speed") {
+    if (args != 1 || !parse_speed(w[1]))
+      return "'speed' takes instructions per frame (N), one instruction every N frames (1/N) or max";
+    c.text = w[1];
+  } else {
+    known = false;
+  }
+  return "";
+}
+
+// The inspector's inputs and the script's output: as check_run_control.
+std::string check_view(ScriptCommand& c, const Words& w, bool& known) {
+  size_t args = w.size() - 1;
+  known = true;
+  if (args >= 1) c.text = w[1];
+  if (c.verb == "tab") {
+    if (args != 1 || !is_tab_name(c.text)) return fmt::format("'tab' takes {}", kTabNameList);
+  } else if (c.verb == "memory") {
+    if (args != 2 || (c.text != "guest-virtual" && c.text != "guest-physical" && c.text != "host-physical") ||
+        !is_address(w[2]))
+      return "'memory' takes guest-virtual, guest-physical or host-physical and a hexadecimal address";
+    c.number = std::stoull(w[2], nullptr, 16);
+  } else if (c.verb == "break") {
+    if (args != 1 || !is_address(c.text)) return "'break' takes a hexadecimal address";
+  } else if (c.verb == "follow") {
+    if (args != 1 || (c.text != "eip" && !is_address(c.text))) return "'follow' takes a hexadecimal address or 'eip'";
+  } else if (c.verb == "walk") {
+    if (args != 1 || (c.text != "follow" && !is_address(c.text)))
+      return "'walk' takes a hexadecimal address or 'follow'";
+  } else if (c.verb == "screenshot") {
+    if (args != 1) return "'screenshot' takes a file name";
+  } else if (c.verb == "print") {
+    if (args != 0) return "'print' takes nothing";
+  } else {
+    known = false;
+  }
+  return "";
+}
+
+// The monitor's side and the machine's inputs: as check_run_control.
+std::string check_monitor_verb(ScriptCommand& c, const Words& w, bool& known) {
+  size_t args = w.size() - 1;
+  known = true;
+  if (c.verb == "compare") {
+    if (args != 0) return "'compare' takes nothing";
+  } else if (c.verb == "type") {
+    if (args == 0) return "'type' takes the text to send to COM1 (a carriage return follows it)";
+    for (size_t i = 1; i < w.size(); ++i) c.text += (i > 1 ? " " : "") + w[i];
+  } else if (c.verb == "goto-exit") {
+    if (args != 1 || !parse_number(w[1], c.number) || c.number == 0)
+      return "'goto-exit' takes an exit's number (1 is the run's first exit)";
+  } else if (c.verb == "monitor-step") {
+    if (args == 1 && w[1] == "all") c.number = ~0ull;
+    else if (args > 1 || (args == 1 && (!parse_number(w[1], c.number) || c.number == 0)))
+      return "'monitor-step' takes an optional count of at least 1, or 'all'";
+  } else {
+    known = false;
+  }
+  return "";
+}
+
 }  // namespace
 
 bool is_tab_name(const std::string& name) {
@@ -100,68 +193,31 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
   std::string line;
   for (int number = 1; std::getline(lines, line); ++number) {
     std::istringstream words(line.substr(0, line.find('#')));
-    std::vector<std::string> w;
+    Words w;
     for (std::string word; words >> word;) w.push_back(word);
     if (w.empty()) continue;
+    ScriptCommand c{w[0], "", 1, number};
     auto fail = [&](const std::string& why) -> void {
       throw UserError(fmt::format("{} line {}: {}", file_name, number, why));
     };
-    ScriptCommand c{w[0], "", 1, number};
-    size_t args = w.size() - 1;
-    if (c.verb == "step" || c.verb == "frame") {
-      if (args > 1 || (args == 1 && (!parse_number(w[1], c.number) || c.number == 0)))
-        fail(fmt::format("'{}' takes an optional count of at least 1", c.verb));
-    } else if (c.verb == "run") {
-      if (args != 1 || !parse_number(w[1], c.number) || c.number == 0)
-        fail("'run' takes the number of instructions to run");
-    } else if (c.verb == "run-to") {
-      c.text = args >= 1 ? w[1] : "exit";
-      c.number = 1'000'000;
-      if (!is_category(c.text)) fail(fmt::format("'{}' is not an exit category (hidden-page-fault, io, ...) or 'exit'", c.text));
-      if (args > 2 || (args == 2 && (!parse_number(w[2], c.number) || c.number == 0)))
-        fail("'run-to' takes a kind and an optional instruction limit");
-    } else if (c.verb == "tab") {
-      if (args != 1 || !is_tab_name(w[1])) fail(fmt::format("'tab' takes {}", kTabNameList));
-      c.text = w[1];
-    } else if (c.verb == "memory") {
-      if (args != 2 || (w[1] != "guest-virtual" && w[1] != "guest-physical" && w[1] != "host-physical") ||
-          w[2].find_first_not_of("0123456789abcdefABCDEFx") != std::string::npos)
-        fail("'memory' takes guest-virtual, guest-physical or host-physical and a hexadecimal address");
-      c.text = w[1];
-      c.number = std::stoull(w[2], nullptr, 16);
-    } else if (c.verb == "break") {
-      if (args != 1 || w[1].find_first_not_of("0123456789abcdefABCDEFx") != std::string::npos)
-        fail("'break' takes a hexadecimal address");
-      c.text = w[1];
-    } else if (c.verb == "walk") {
-      if (args != 1 || (w[1] != "follow" && w[1].find_first_not_of("0123456789abcdefABCDEFx") != std::string::npos))
-        fail("'walk' takes a hexadecimal address or 'follow'");
-      c.text = w[1];
-    } else if (c.verb == "screenshot") {
-      if (args != 1) fail("'screenshot' takes a file name");
-      c.text = w[1];
-    } else if (c.verb == "compare") {
-      if (args != 0) fail("'compare' takes nothing");
-    } else if (c.verb == "type") {
-      if (args == 0) fail("'type' takes the text to send to COM1 (a carriage return follows it)");
-      for (size_t i = 1; i < w.size(); ++i) c.text += (i > 1 ? " " : "") + w[i];
-    } else if (c.verb == "goto-exit") {
-      if (args != 1 || !parse_number(w[1], c.number) || c.number == 0)
-        fail("'goto-exit' takes an exit's number (1 is the run's first exit)");
-    } else if (c.verb == "monitor-step") {
-      if (args == 1 && w[1] == "all") c.number = ~0ull;
-      else if (args > 1 || (args == 1 && (!parse_number(w[1], c.number) || c.number == 0)))
-        fail("'monitor-step' takes an optional count of at least 1, or 'all'");
-    } else if (c.verb == "print") {
-      if (args != 0) fail("'print' takes nothing");
-    } else if (is_view_verb(c.verb)) {
-      parse_view_verb(w, c, fail);
-    } else {
-      fail(fmt::format("unknown command '{}': use step, run, run-to, compare, type, goto-exit, monitor-step, tab, "
-                       "walk, break, memory, watch, registers, sort-exits, filter-exits, filter-exits-category, "
-                       "select-exit, frame, screenshot or print",
-                       c.verb));
+    bool known = false;
+    std::string error = check_run_control(c, w, known);
+    if (!known) error = check_view(c, w, known);
+    if (!known) {
+      c.text.clear();  // check_view filled it in for a verb that is not its own
+      error = check_monitor_verb(c, w, known);
     }
+    if (!known && is_view_verb(c.verb)) {
+      parse_view_verb(w, c, fail);
+      known = true;
+    }
+    if (!known)
+      error = fmt::format("unknown command '{}': use step, step-over, step-out, run, run-to, speed, tab, walk, "
+                          "break, follow, memory, watch, registers, sort-exits, filter-exits, "
+                          "filter-exits-category, select-exit, monitor-step, goto-exit, type, compare, frame, "
+                          "screenshot or print",
+                          c.verb);
+    if (!error.empty()) fail(error);
     commands.push_back(c);
   }
   return commands;

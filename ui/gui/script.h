@@ -3,10 +3,16 @@
 //
 //   # comment
 //   step [N]                 the Step button, N times (default 1)
+//   step-over                the Step over button, carried out to the end
+//   step-out                 the Step out button, carried out to the end
 //   run N                    run N guest instructions (Run, then Pause)
-//   run-to [KIND] [LIMIT]    the "Run to next" button: KIND is an exit category
-//                            (hidden-page-fault, io, ...) or "exit" (any), LIMIT the most
+//   run-to [KIND] [LIMIT]    the "Run to next" button: KIND is "exit" (any), an exit
+//                            category (hidden-page-fault, io, ...), reason:NAME (an exit
+//                            reason as the Exits tab names it, reason:tae.port-io),
+//                            page-fault, interrupt or port-write; LIMIT the most
 //                            instructions to try (default 1,000,000)
+//   speed N|1/N|max          the speed slider: N instructions per frame, one every N
+//                            frames, or the top speed
 //   tab disassembly|exits|handling|page-walk|memory|console
 //   compare                  the Counters panel's "Run this guest in every mode", waited
 //                            for; one `compare mode=...` line per mode on stdout
@@ -18,7 +24,8 @@
 //                            or host-physical
 //   walk HEX|follow          the page-walk tab's address, or follow the last page fault
 //   break HEX                toggle a breakpoint at a linear address (a click in the
-//                            disassembly)
+//                            disassembly, or its "break at" field)
+//   follow HEX|eip           start the disassembly at HEX (a followed jump), or at EIP
 //   watch HEX|SYMBOL [SIZE]  toggle a watchpoint on SIZE bytes (1, 2 or 4; default 4) at
 //                            a guest-virtual address or a kernel symbol (the memory
 //                            tab's Watch button): Run and Step pause when the value changes
@@ -34,6 +41,10 @@
 //   frame [N]                draw N frames (default 1)
 //   screenshot FILE.png      write the last frame
 //   print                    one line of state on stdout (for tests)
+//
+// What the window would show in the Control panel's message line (a goal reached, a
+// limit run out, a refused kind, a pending breakpoint) is printed on stderr, one line
+// naming the script's line.
 #pragma once
 #include <string>
 #include <vector>

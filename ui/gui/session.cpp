@@ -1,7 +1,6 @@
-#include "ui/gui/panels.h"
+#include "ui/gui/session.h"
 
 #include <fmt/format.h>
-#include <imgui.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,24 +10,34 @@
 #include "devices/typed_input.h"
 #include "modes/exit.h"
 #include "modes/monitor.h"
+#include "ui/gui/panels.h"
 
 namespace vmlab::gui {
 
-constexpr size_t kEventHistory = 4096;  // events kept for the Exits tab
+constexpr size_t kEventHistory = 4096;  // events kept for the trace-like views
 
 // Runs of at most this many instructions (Step, slow motion) note the monitor's steps.
 constexpr u64 kNotedRun = 1000;
 
-// Every panel is a fixed window: the layout is the same on every run and every screen.
-bool begin_panel(const char* name, float x, float y, float w, float h) {
-  ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_Always);
-  ImGui::SetNextWindowSize(ImVec2(w, h), ImGuiCond_Always);
-  return ImGui::Begin(name, nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+Session::Session(Machine& m, GuiOptions o, std::string t)
+    : machine(m), options(std::move(o)), title(std::move(t)), speed(options.speed) {}
+
+Session::~Session() { machine.events().unsubscribe(m_subscription); }
+
+// One subscription does two things. Run to next of a kind that is counted rather than an
+// exit (a port write, an interrupt, a page fault natively) learns of it here: the
+// subscriber asks the machine to pause right after it, so the guest runs at full speed
+// until then. And the Exits tab's log keeps every exit (the event history also holds
+// every other kind of event).
+void Session::on_event(const Event& e) {
+  if (e.kind == EventKind::Exit) {
+    if (exit_log.size() == kExitLog) exit_log.pop_front();
+    exit_log.push_back(e);
+  }
+  if (goal && goal->kind == Goal::Kind::NextEvent && !goal->event.is_exit(machine.monitor()) &&
+      goal->event.count(machine.counters()) != goal->start_count)
+    machine.request_pause();
 }
-
-Session::Session(Machine& m, GuiOptions o, std::string t) : machine(m), options(std::move(o)), title(std::move(t)) {}
-
-Session::~Session() { machine.events().unsubscribe(exit_subscription); }
 
 u64 Session::budget_left() const {
   if (!options.max_instructions) return ~0ull;
@@ -67,7 +76,6 @@ void Session::remember_memory() {
   memory_before = std::move(snap);
 }
 
-bool Session::needs_single_steps() const { return !breakpoints.empty() || !watchpoints.empty(); }
 
 namespace {
 
@@ -92,17 +100,6 @@ std::vector<std::string> changed_watchpoints(Session& s) {
 }
 
 }  // namespace
-
-std::optional<std::string> Session::check_stops() {
-  // Every watchpoint is read on every check, even when a breakpoint fires too: a value
-  // left unread would be reported later with the wrong EIP.
-  std::vector<std::string> why = changed_watchpoints(*this);
-  if (breakpoints.count(linear_eip())) why.insert(why.begin(), fmt::format("breakpoint at {:#010x}", linear_eip()));
-  if (why.empty()) return std::nullopt;
-  std::string line = why[0];
-  for (size_t i = 1; i < why.size(); ++i) line += "; " + why[i];
-  return line;
-}
 
 void Session::toggle_watch(u32 address, u32 size) {
   auto it = watchpoints.find(address);
@@ -131,7 +128,6 @@ void Session::select_exit(u64 ordinal) {
     tell(fmt::format("exit {} is older than the last {} exits, which the Exits tab keeps", ordinal, history.size()));
 }
 
-void Session::tell(std::string line) { message = std::move(line); }
 
 void Session::note_handling(bool on) {
   if (Monitor* monitor = machine.monitor()) {
@@ -149,11 +145,8 @@ void Session::prepare_machine() {
   machine.events().set_history_capacity(kEventHistory);
   // The Exits tab's own log: single steps fill the event history with run ends.
   exit_log.clear();
-  exit_subscription = machine.events().subscribe([this](const Event& e) {
-    if (e.kind != EventKind::Exit) return;
-    if (exit_log.size() == kExitLog) exit_log.pop_front();
-    exit_log.push_back(e);
-  });
+  // A restarted Machine has a new event stream: the old subscription went with the old one.
+  m_subscription = machine.events().subscribe([this](const Event& e) { on_event(e); });
   // Which fault filled each shadow entry, for the page-walk tab: a map insert per fill.
   if (Monitor* monitor = machine.monitor()) monitor->handling_log().set_keeps_origins(true);
 }
@@ -171,6 +164,7 @@ bool Session::go_to_exit(u64 ordinal) {
   prepare_machine();
   ended.reset();
   running = false;
+  goal.reset();
   handling_exit = 0;
   before.clear();
   // Quietly to just before the exit, then with the monitor noting its steps: the same
@@ -228,80 +222,198 @@ void Session::sync_handling() {
   handling_shown = monitor_stepping ? std::min<size_t>(total, 1) : total;
 }
 
-// A halted guest waiting for typed input: not an end. Running goes on polling (the next
-// frame runs again); a step or a run-to stops here and says why.
-bool Session::waiting(const RunResult& r) {
-  if (r.kind != RunResult::Kind::Waiting) return false;
-  if (!running) tell("the guest is halted, waiting for input: type in the console tab");
+void Session::tell(std::string line) {
+  message = std::move(line);
+  ++message_count;
+}
+
+// Breakpoints and Step over/out are conditions on EIP: the machine runs one
+// instruction at a time so that the run stops on the instruction itself.
+bool Session::needs_single_steps() const {
+  return !breakpoints.empty() || !watchpoints.empty() || (goal && gui::needs_single_steps(*goal));
+}
+
+bool Session::goal_waits_for_exits() const {
+  return goal && goal->kind == Goal::Kind::NextEvent && goal->event.is_exit(machine.monitor());
+}
+
+void Session::stop(std::string why) {
+  tell(std::move(why));
+  running = false;
+  goal.reset();
+}
+
+// After an instruction, an exit or a pause: the goal first (a Step over that returns
+// onto a breakpoint has done what was asked), then the breakpoints.
+bool Session::check_stops() {
+  // Every watchpoint is read on every check, even when something else stops the run: a
+  // value left unread would be reported later with the wrong EIP.
+  std::vector<std::string> why = changed_watchpoints(*this);
+  if (goal) {
+    if (std::optional<std::string> line = check_goal(*goal, *this)) {
+      stop(*line);
+      return true;
+    }
+  }
+  if (breakpoints.count(linear_eip())) why.insert(why.begin(), fmt::format("breakpoint at {:#010x}", linear_eip()));
+  if (why.empty()) return false;
+  std::string line = "paused: " + why[0];
+  for (size_t k = 1; k < why.size(); ++k) line += "; " + why[k];
+  stop(line);
   return true;
 }
 
-void Session::advance(u64 instructions) {
-  if (ended) return;
-  remember_registers();
-  note_handling(instructions <= kNotedRun || needs_single_steps());
-  remember_memory();
-  changed_watchpoints(*this);  // the values now are what the checks compare with
-  if (needs_single_steps()) {
-    // One instruction at a time, so that the run stops on the instruction itself.
-    for (u64 i = 0; i < instructions && !ended; ++i) {
-      if (budget_left() == 0) break;
-      RunResult r = machine.run(1);
-      if (waiting(r)) return;
-      if (r.kind != RunResult::Kind::BudgetExhausted) {
-        ended = r;
-        running = false;
-        return;
-      }
-      if (std::optional<std::string> why = check_stops()) {
-        tell("paused: " + *why);
-        running = false;
-        return;
-      }
-    }
-    if (budget_left() != 0) return;
+// Whether the guest stopped for good; an exit or a pause the session asked for is not.
+bool Session::finished(const RunResult& r) {
+  switch (r.kind) {
+    case RunResult::Kind::BudgetExhausted:
+    case RunResult::Kind::ExitHandled:
+    case RunResult::Kind::Paused: return false;
+    case RunResult::Kind::Waiting:  // halted until typed input comes: the next frame polls again
+      m_waiting = true;
+      return false;
+    default: break;
   }
-  u64 n = std::min(instructions, budget_left());
-  if (n == 0) {
-    RunResult r;
-    r.kind = RunResult::Kind::BudgetExhausted;
-    r.message = fmt::format("instruction budget of {} exhausted", options.max_instructions);
-    ended = r;
-    running = false;
-    return;
-  }
-  RunResult r = machine.run(n);
-  if (waiting(r)) return;
-  if (r.kind != RunResult::Kind::BudgetExhausted) {
-    ended = r;
-    running = false;
+  ended = r;
+  running = false;
+  goal.reset();
+  return true;
+}
+
+void Session::run_single_steps(u64 instructions) {
+  const Counters& c = machine.counters();
+  const u64 stop_at = c.instructions + instructions;
+  const bool exits = goal_waits_for_exits();
+  while (c.instructions < stop_at) {
+    if (goal) before_instruction(*goal, *this);
+    if (finished(machine.step(exits)) || m_waiting || check_stops()) return;
   }
 }
 
-bool Session::run_to_next_exit(const std::string& category, u64 limit) {
-  Monitor* monitor = machine.monitor();
-  if (!monitor || ended) return false;  // native: no exits to stop at
-  remember_registers();
-  note_handling(true);
-  remember_memory();
-  const u64 start = machine.counters().instructions;
-  for (;;) {
-    u64 used = machine.counters().instructions - start;
-    u64 n = std::min(limit - std::min(limit, used), budget_left());
-    if (n == 0) return false;
-    RunResult r = machine.run(n, true);
-    if (waiting(r)) return false;
-    if (r.kind == RunResult::Kind::ExitHandled) {
-      if (category.empty() || category_name(monitor->last_exit().category) == category) return true;
-      continue;
-    }
-    if (r.kind != RunResult::Kind::BudgetExhausted) {
-      ended = r;
-      running = false;
-    }
-    return false;
+// Full speed, returning to look only at an exit (when the goal waits for one) or a
+// pause the event subscriber asked for.
+void Session::run_fast(u64 instructions) {
+  const Counters& c = machine.counters();
+  const u64 stop_at = c.instructions + instructions;
+  const bool exits = goal_waits_for_exits();
+  while (c.instructions < stop_at) {
+    RunResult r = machine.run(stop_at - c.instructions, exits);
+    if (finished(r) || m_waiting) return;
+    if (r.kind == RunResult::Kind::BudgetExhausted) break;
+    if (check_stops()) return;
+  }
+  check_stops();  // the goal's limit
+}
+
+void Session::advance(u64 instructions) {
+  if (ended || instructions == 0) return;  // a slow-motion frame without an instruction keeps the highlights
+  if (!goal) {  // a goal highlights what changed since it started
+    remember_registers();
+    remember_memory();
+  }
+  changed_watchpoints(*this);  // the values now are what the checks compare with
+  listing_start.reset();       // the disassembly follows EIP again
+  m_waiting = false;
+  u64 goal_left = goal ? goal->limit - std::min(goal->limit, machine.counters().instructions - goal->start_instructions)
+                       : ~0ull;
+  u64 n = std::min({instructions, budget_left(), goal_left});
+  if (n > 0) {
+    note_handling(n <= kNotedRun || needs_single_steps() || goal_waits_for_exits());
+    if (needs_single_steps()) run_single_steps(n);
+    else run_fast(n);
+    if (m_waiting && !running) tell("the guest is halted, waiting for input: type in the console tab");
+  } else if (goal_left == 0) {
+    check_stops();
+  }
+  if (!ended && budget_left() == 0) {
+    RunResult r;
+    r.kind = RunResult::Kind::BudgetExhausted;
+    r.message = fmt::format("instruction budget of {} exhausted", options.max_instructions);
+    finished(r);
   }
 }
+
+void Session::step() {
+  goal.reset();
+  running = false;
+  advance(1);
+}
+
+void Session::step_over(u64 limit) {
+  if (ended) return;
+  std::optional<CodeAt> code = code_at(*this, linear_eip());
+  if (!code || !is_stepped_over(code->insn)) {
+    step();
+    return;
+  }
+  remember_registers();
+  goal = return_to_goal(*this, *code, limit);
+  running = true;
+}
+
+void Session::step_out(u64 limit) {
+  if (ended) return;
+  remember_registers();
+  goal = step_out_goal(*this, limit);
+  running = true;
+}
+
+void Session::run_to(const RunToKind& kind, u64 limit) {
+  if (ended) return;
+  if (std::optional<std::string> why = run_to_refusal(kind, machine.monitor())) {
+    tell(*why);  // nothing else changes: a run in progress goes on
+    return;
+  }
+  remember_registers();
+  goal = next_event_goal(*this, kind, limit);
+  running = true;
+}
+
+void Session::run_or_pause() {
+  if (running) {
+    if (goal) tell(goal->name() + ": paused before it was reached");
+    running = false;
+    goal.reset();
+  } else if (!ended) {
+    running = true;
+  }
+}
+
+void Session::finish_goal() {
+  constexpr u64 kChunk = 1'000'000;
+  while (goal && !ended) {
+    advance(kChunk);
+    if (m_waiting) stop(goal->name() + ": the guest is halted, waiting for input");
+  }
+}
+
+u64 Session::frame_instructions(u64 top, u64 cap) {
+  if (goal) return top;  // one action: it finishes as fast as the front end allows
+  if (speed.every > 1) {
+    if (++slow_frames < speed.every) return 0;
+    slow_frames = 0;
+    return 1;
+  }
+  return std::min(speed.per_frame ? speed.per_frame : top, cap);
+}
+
+void Session::toggle_breakpoint(u32 linear) {
+  if (breakpoints.erase(linear)) {
+    tell(fmt::format("breakpoint at {:#010x} cleared", linear));
+    return;
+  }
+  breakpoints.insert(linear);
+  u32 physical = 0;
+  if (translate(linear, physical)) {
+    tell(fmt::format("breakpoint at {:#010x} set", linear));
+    return;
+  }
+  tell(fmt::format("breakpoint at {:#010x} is pending: the guest's page tables do not map it now; "
+                   "Run stops there if EIP reaches it once mapped",
+                   linear));
+}
+
+void Session::follow(std::optional<u32> linear) { listing_start = linear; }
 
 u32 Session::last_fault_address() const {
   if (Monitor* monitor = machine.monitor()) {
