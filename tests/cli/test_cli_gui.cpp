@@ -213,6 +213,30 @@ TEST_F(CliGui, CompareModesRunsTheGuestInEveryModeAndDrawsBars) {
   EXPECT_NE(read_bytes(with_bars), read_bytes(without));
 }
 
+// Clicks through ImGui's input, as a person's arrive: the buttons themselves do what
+// the script verbs do. Step steps; Run runs a frame's slice (2,000,000 headless) and
+// turns into Pause; a right-click on a disassembly line walks its address.
+TEST_F(CliGui, ClicksOnTheButtonsDriveTheGuest) {
+  // The default 1280x800 layout: the Control panel's buttons along y=36, the first
+  // disassembly line (EIP) at y=115 in the inspector.
+  fs::path script = write_file("clicks.txt",
+                               "run 3000000\nprint\n"
+                               "click 62 36\nprint\n"           // Step
+                               "click 22 36\nprint\n"           // Run: one frame runs
+                               "click 22 36\nframe\nprint\n"   // Pause: frames run nothing
+                               "tab disassembly\nframe\nclick 700 115 right\nprint\n");
+  ChildResult r = vmlab({"gui", "--guest", "kernel", "--mode", "tae-shadow", "--headless", "--script",
+                         script.string()}, 120000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::map<std::string, std::string>> st = states(r.out);
+  ASSERT_EQ(st.size(), 5u) << r.out;
+  auto insns = [&](size_t i) { return std::stoull(st[i].at("instructions")); };
+  EXPECT_EQ(insns(1), insns(0) + 1) << "Step";
+  EXPECT_EQ(insns(2), insns(1) + 2'000'000) << "Run, then one frame";
+  EXPECT_EQ(insns(3), insns(2)) << "Pause";
+  EXPECT_EQ(st[4].at("address"), st[4].at("eip")) << "the right-clicked line's address is walked";
+}
+
 // A breakpoint set in the disassembly (here by the script's `break`) stops Run on the
 // first instruction at that address.
 TEST_F(CliGui, RunStopsAtABreakpoint) {

@@ -5,6 +5,7 @@
 #include <imgui_impl_sdl.h>
 #include <imgui_impl_sdlrenderer.h>
 
+#include <cfloat>
 #include <cstdio>
 #include <vector>
 
@@ -95,7 +96,23 @@ int run_headless(Session& s) {
     timed.frame(s, was_running, before);
   };
   auto screenshot = [&](const std::string& path) { return save_screenshot(renderer, o.width, o.height, path); };
-  int status = run_script(s, ScriptFrontEnd{frame, screenshot}) ? 0 : 1;
+  // A first frame that runs nothing: ImGui lays out a tab bar in the frame it first
+  // appears and draws its tabs from the next, and a click needs windows to land on.
+  draw_panels(s, renderer, o.width, o.height);
+  // A click: the mouse moves there (a frame, so that the windows under it exist and are
+  // hovered), presses in the next frame and releases in the one after (a button acts on
+  // release), then leaves, so that nothing stays hovered.
+  auto click = [&](float x, float y, int button) {
+    io.MousePos = ImVec2(x, y);
+    draw_panels(s, renderer, o.width, o.height);
+    io.MouseDown[button] = true;
+    draw_panels(s, renderer, o.width, o.height);
+    io.MouseDown[button] = false;
+    draw_panels(s, renderer, o.width, o.height);
+    io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    frame();
+  };
+  int status = run_script(s, ScriptFrontEnd{frame, screenshot, click}) ? 0 : 1;
   for (int i = 0; i < std::max(o.frames, 1); ++i) frame();
   if (!o.screenshot.empty() && !screenshot(o.screenshot)) status = 1;
   if (o.stats) std::printf("%s\n", timed.stats.summary().c_str());

@@ -149,6 +149,13 @@ std::string check_view(ScriptCommand& c, const Words& w, bool& known) {
       return "'walk' takes a hexadecimal address or 'follow'";
   } else if (c.verb == "screenshot") {
     if (args != 1) return "'screenshot' takes a file name";
+  } else if (c.verb == "click") {
+    u64 x = 0, y = 0;
+    if (args < 2 || args > 3 || !parse_number(w[1], x) || !parse_number(w[2], y) || x > 8192 || y > 8192 ||
+        (args == 3 && w[3] != "left" && w[3] != "right"))
+      return "'click' takes the window pixel X Y and optionally left or right";
+    c.number = x << 32 | y;
+    c.text = args == 3 ? w[3] : "left";
   } else if (c.verb == "print") {
     if (args != 0) return "'print' takes nothing";
   } else {
@@ -214,7 +221,7 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
     if (!known)
       error = fmt::format("unknown command '{}': use step, step-over, step-out, run, run-to, speed, tab, walk, "
                           "break, follow, memory, watch, registers, sort-exits, filter-exits, "
-                          "filter-exits-category, select-exit, monitor-step, goto-exit, type, compare, frame, "
+                          "filter-exits-category, select-exit, monitor-step, goto-exit, type, compare, click, frame, "
                           "screenshot or print",
                           c.verb);
     if (!error.empty()) fail(error);

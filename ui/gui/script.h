@@ -38,6 +38,8 @@
 //   filter-exits-category CATEGORY|all
 //                            list one exit category only, or all of them
 //   select-exit N|none       select exit N (1 is the run's first: a click on its row)
+//   click X Y [left|right]   a mouse click at window pixel (X, Y): press, release, as
+//                            a person clicks (tests of the buttons themselves)
 //   frame [N]                draw N frames (default 1)
 //   screenshot FILE.png      write the last frame
 //   print                    one line of state on stdout (for tests)

@@ -173,6 +173,8 @@ bool show(Session& s, const ScriptCommand& c, const ScriptFrontEnd& front) {
     for (u64 i = 0; i < c.number; ++i) front.draw_frame();
   } else if (c.verb == "screenshot") {
     return front.screenshot(c.text);
+  } else if (c.verb == "click") {
+    front.click(float(c.number >> 32), float(c.number & 0xFFFFFFFF), c.text == "right" ? 1 : 0);
   } else if (c.verb == "print") {
     print_state(s);
   }

@@ -12,6 +12,9 @@ namespace vmlab::gui {
 struct ScriptFrontEnd {
   std::function<void()> draw_frame;                        // one (settled) frame
   std::function<bool(const std::string& path)> screenshot;  // the last frame as a PNG
+  // A mouse click at window pixel (x, y): the press in one frame, the release in the next,
+  // through ImGui's input as a person's click arrives. `button` 0 left, 1 right.
+  std::function<void(float x, float y, int button)> click;
 };
 
 // Run every command of s.options.script. A line the Session tells (a goal reached, a

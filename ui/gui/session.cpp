@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/compare_report.h"
@@ -414,6 +415,13 @@ void Session::toggle_breakpoint(u32 linear) {
 }
 
 void Session::follow(std::optional<u32> linear) { listing_start = linear; }
+
+void Session::show_walk(u32 linear) {
+  walk_follows_cr2 = false;
+  std::snprintf(walk_address, sizeof walk_address, "%08x", linear);
+  options.tab = "page-walk";
+  tab_chosen = false;
+}
 
 u32 Session::last_fault_address() const {
   if (Monitor* monitor = machine.monitor()) {

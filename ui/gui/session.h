@@ -141,6 +141,9 @@ struct Session {
   // The disassembly's "break at" and a click on a line: set or clear a breakpoint. One
   // at an address the guest's tables do not map is set pending, and says so.
   void toggle_breakpoint(u32 linear);
+  // The page-walk tab on `linear` (a right-click on a disassembly line, the memory tab's
+  // "page walk" button): the address under the cursor, walked.
+  void show_walk(u32 linear);
   // Start the disassembly at `linear` (a followed jump), or nullopt: at EIP again.
   void follow(std::optional<u32> linear);
 

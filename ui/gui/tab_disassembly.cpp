@@ -32,7 +32,7 @@ void draw_break_at(Session& s) {
 // Where the listing starts: at EIP, or at a followed jump's target with a way back.
 void draw_header(Session& s) {
   const Cpu& cpu = s.machine.cpu();
-  ImGui::Text("CS:EIP %04x:%08x   %zu breakpoint(s): click a line to toggle one", cpu.seg(CS).selector, cpu.eip(),
+  ImGui::Text("CS:EIP %04x:%08x   %zu breakpoint(s): click a line to toggle one, right-click to walk it", cpu.seg(CS).selector, cpu.eip(),
               s.breakpoints.size());
   draw_break_at(s);
   if (s.listing_start) {
@@ -53,6 +53,7 @@ void draw_line(Session& s, u32 at, const Disassembly& d) {
   // AllowItemOverlap: the follow button on the same row still gets its clicks.
   ImGuiSelectableFlags flags = ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap;
   if (ImGui::Selectable(marker.c_str(), is_eip, flags)) s.toggle_breakpoint(at);
+  if (ImGui::IsItemHovered() && ImGui::IsMouseClicked(ImGuiMouseButton_Right)) s.show_walk(at);
   std::string cells[] = {fmt::format("{:08x}", at), symbolize(s.options.symbols, at), d.bytes, d.text};
   for (int col = 0; col < 4; ++col) {
     ImGui::TableSetColumnIndex(col + 1);

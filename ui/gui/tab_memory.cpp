@@ -86,6 +86,10 @@ void memory_tab(Session& s) {
   auto show = [](const std::optional<u32>& a) { return a ? fmt::format("{:#010x}", *a) : std::string("-"); };
   ImGui::Text("guest-virtual %s   guest-physical %s   host-physical %s", show(v.guest_virtual).c_str(),
               show(v.guest_physical).c_str(), show(v.host_physical).c_str());
+  if (v.guest_virtual) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton("page walk")) s.show_walk(*v.guest_virtual);
+  }
   watch_controls(s);
   if (!v.host_physical) {
     ImGui::TextWrapped("%s", no_bytes_sentence(s, v).c_str());
