@@ -3,6 +3,8 @@
 // bytes, running changes the picture, and user errors are one line.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -234,7 +236,36 @@ TEST_F(CliGui, ClicksOnTheButtonsDriveTheGuest) {
   EXPECT_EQ(insns(1), insns(0) + 1) << "Step";
   EXPECT_EQ(insns(2), insns(1) + 2'000'000) << "Run, then one frame";
   EXPECT_EQ(insns(3), insns(2)) << "Pause";
-  EXPECT_EQ(st[4].at("address"), st[4].at("eip")) << "the right-clicked line's address is walked";
+  // The first line is the first of the instructions listed before EIP.
+  const std::string& before = st[4].at("listed_before");
+  EXPECT_EQ(st[4].at("address"), "0x" + before.substr(0, before.find(','))) << "the right-clicked line is walked";
+}
+
+// The disassembly lists a few instructions before EIP, decoded forwards from the kernel
+// symbol's start (x86 does not decode backwards). The CPU is the oracle: after a step
+// along straight-line code, the instruction just executed is the last one listed before
+// the new EIP.
+TEST_F(CliGui, TheInstructionsListedBeforeEipAreTheOnesThatRan) {
+  std::string text = "run 3000000\nprint\n";
+  for (int i = 0; i < 12; ++i) text += "step\nprint\n";
+  fs::path script = write_file("before.txt", text);
+  ChildResult r = vmlab({"gui", "--guest", "kernel", "--mode", "tae-shadow", "--headless", "--script",
+                         script.string()}, 120000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::map<std::string, std::string>> st = states(r.out);
+  ASSERT_EQ(st.size(), 13u) << r.out;
+  int straight = 0;
+  for (size_t i = 1; i < st.size(); ++i) {
+    uint32_t previous = uint32_t(std::stoul(st[i - 1].at("eip"), nullptr, 16));
+    uint32_t now = uint32_t(std::stoul(st[i].at("eip"), nullptr, 16));
+    if (now != previous + std::stoul(st[i - 1].at("insn_len"))) continue;  // a taken branch
+    const std::string& before = st[i].at("listed_before");
+    ASSERT_NE(before, "-") << st[i].at("eip");
+    EXPECT_EQ(std::stoul(before.substr(before.rfind(',') + 1), nullptr, 16), previous) << before;
+    EXPECT_EQ(std::count(before.begin(), before.end(), ',') + 1, 6) << "six lines above EIP";
+    ++straight;
+  }
+  EXPECT_GE(straight, 6) << "enough straight-line steps to check";
 }
 
 // A breakpoint set in the disassembly (here by the script's `break`) stops Run on the

@@ -1,5 +1,8 @@
 #include "ui/gui/code_at.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "cpu/cpu.h"
 #include "cpu/decoder.h"
 #include "ui/gui/session.h"
@@ -95,6 +98,49 @@ std::optional<u32> direct_target(const Session& s, const CodeAt& code) {
   u32 base = s.machine.cpu().seg(CS).base;
   u32 eip = (code.next - base + code.insn.imm) & (code.insn.op32() ? 0xFFFFFFFFu : 0xFFFFu);
   return base + eip;
+}
+
+namespace {
+
+constexpr u32 kMaxSymbolDistance = 1024;
+constexpr u32 kMaxGuessDistance = 64;
+
+// The instruction starts from `from` up to `target`, if decoding from `from` lands on it.
+std::optional<std::vector<u32>> chain_to(const Session& s, u32 from, u32 target) {
+  std::vector<u32> starts;
+  for (u32 at = from; at != target;) {
+    std::optional<CodeAt> code = code_at(s, at);
+    if (!code || code->next - from > target - from) return std::nullopt;  // ends past it
+    starts.push_back(at);
+    at = code->next;
+  }
+  return starts;
+}
+
+// The start of the symbol `target` falls in, when it is near enough to decode from.
+std::optional<u32> symbol_start(const Session& s, u32 target) {
+  const std::vector<ElfSymbol>& symbols = s.options.symbols;  // sorted by value
+  auto after = std::upper_bound(symbols.begin(), symbols.end(), target,
+                                [](u32 value, const ElfSymbol& symbol) { return value < symbol.value; });
+  if (after == symbols.begin()) return std::nullopt;
+  const ElfSymbol& symbol = *std::prev(after);
+  if (target - symbol.value > kMaxSymbolDistance || (symbol.size && target - symbol.value >= symbol.size))
+    return std::nullopt;
+  return symbol.value;
+}
+
+}  // namespace
+
+std::vector<u32> instructions_before(const Session& s, u32 target, size_t count) {
+  std::optional<std::vector<u32>> starts;
+  if (std::optional<u32> from = symbol_start(s, target)) starts = chain_to(s, *from, target);
+  // At a symbol's first instruction the symbol says nothing about what comes before it.
+  if (starts && starts->empty()) starts.reset();
+  for (u32 back = kMaxGuessDistance; !starts && back > 0; --back)
+    if (target >= back) starts = chain_to(s, target - back, target);
+  if (!starts) return {};
+  if (starts->size() > count) starts->erase(starts->begin(), starts->end() - long(count));
+  return *starts;
 }
 
 }  // namespace vmlab::gui

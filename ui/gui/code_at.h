@@ -5,6 +5,7 @@
 // page tables (Session::translate).
 #pragma once
 #include <optional>
+#include <vector>
 
 #include "cpu/insn.h"
 
@@ -30,5 +31,13 @@ bool is_return(const Insn& insn);
 // The linear target of a JMP, Jcc, CALL, LOOP or JCXZ with a relative operand; nullopt
 // for every other instruction (indirect and far branches included).
 std::optional<u32> direct_target(const Session& s, const CodeAt& code);
+
+// The starts of up to `count` instructions that end exactly at `target`, oldest first. x86
+// cannot be decoded backwards, so this decodes forwards from a point before `target`:
+// the start of the kernel symbol `target` is in, when it is at most kMaxSymbolDistance
+// bytes back (exact: the compiler put an instruction there), else the farthest of the 64
+// bytes before it from which decoding lands exactly on `target` (the usual debugger
+// guess, right whenever the code before is code). Empty when nothing lands there.
+std::vector<u32> instructions_before(const Session& s, u32 target, size_t count);
 
 }  // namespace vmlab::gui

@@ -76,14 +76,18 @@ void print_state(Session& s) {
     return !v ? std::string("-") : v->ok ? fmt::format("{:#010x}", v->physical) : std::string("not-mapped");
   };
   std::string listing = s.listing_start ? fmt::format("{:#010x}", *s.listing_start) : "eip";
+  std::vector<u32> before = instructions_before(s, s.linear_eip(), 6);
+  std::string listed_before = before.empty() ? "-" : "";
+  for (u32 at : before) listed_before += fmt::format("{}{:08x}", listed_before.empty() ? "" : ",", at);
   std::optional<CodeAt> code = code_at(s, s.linear_eip());
   std::printf("state instructions=%llu eip=0x%08x insn=%s insn_len=%u esp=0x%08x exits=%llu last_exit=%s "
-              "page_faults=%llu interrupts=%llu port_writes=%llu listing=%s address=0x%08x guest_walk=%s "
+              "page_faults=%llu interrupts=%llu port_writes=%llu listing=%s listed_before=%s address=0x%08x guest_walk=%s "
               "real_walk=%s%s com1_rx=%llu%s\n",
               (unsigned long long)c.instructions, s.linear_eip(), code ? instruction_mnemonic(code->insn) : "-",
               code ? unsigned(code->insn.len) : 0u, s.machine.cpu().reg(ESP),
               (unsigned long long)c.exits, last.c_str(), (unsigned long long)c.page_faults,
-              (unsigned long long)c.interrupts, (unsigned long long)c.port_writes, listing.c_str(), address,
+              (unsigned long long)c.interrupts, (unsigned long long)c.port_writes, listing.c_str(), listed_before.c_str(),
+              address,
               show(w.guest).c_str(), show(w.real).c_str(), monitor_state(s, address).c_str(),
               (unsigned long long)c.device("com1.rx_bytes"), panel_state(s).c_str());
   if (!s.message.empty()) std::printf("message %s\n", s.message.c_str());

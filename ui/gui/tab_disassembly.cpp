@@ -11,6 +11,7 @@ namespace vmlab::gui {
 namespace {
 
 constexpr int kLines = 28;
+constexpr size_t kBefore = 6;  // lines above EIP
 
 // "break at": a typed address toggles a breakpoint there (one that does not map yet is
 // set pending; Session::toggle_breakpoint says which).
@@ -70,7 +71,7 @@ void draw_line(Session& s, u32 at, const Disassembly& d) {
 
 }  // namespace
 
-// The code from EIP on (or from a followed jump's target): a click on a line toggles a
+// The code around EIP (or from a followed jump's target): a click on a line toggles a
 // breakpoint there.
 void disassembly_tab(Session& s) {
   const Cpu& cpu = s.machine.cpu();
@@ -81,8 +82,12 @@ void disassembly_tab(Session& s) {
     for (const char* name : {"address", "symbol", "bytes", "instruction"}) ImGui::TableSetupColumn(name);
     ImGui::TableSetupColumn("follow", ImGuiTableColumnFlags_WidthFixed, 100);
     ImGui::TableHeadersRow();
+    // Around EIP: a few instructions before it, then EIP and what follows; a followed
+    // jump lists from its target.
+    std::vector<u32> before = s.listing_start ? std::vector<u32>() : instructions_before(s, s.linear_eip(), kBefore);
+    for (u32 start : before) draw_line(s, start, disassemble_linear(cpu, start, cpu.code32(), translate));
     u32 at = s.listing_start.value_or(s.linear_eip());
-    for (int line = 0; line < kLines; ++line) {
+    for (int line = int(before.size()); line < kLines; ++line) {
       Disassembly d = disassemble_linear(cpu, at, cpu.code32(), translate);
       draw_line(s, at, d);
       if (d.length == 0) break;  // unmapped or undecodable: nothing follows reliably
