@@ -41,7 +41,17 @@ Machine::Machine(const MachineConfig& config)
   platform.bios_path = config.bios_path;
   m_platform = std::make_unique<PcPlatform>(m_bus, m_memory, *m_cpu, m_counters, m_events, m_clock, m_timers,
                                             platform);
-  m_timers.on_earlier_deadline = [this](u64) { m_cpu->request_stop(); };
+  // Either the plan is out of date (a timer due before the slice's end) or charged
+  // cycles reached the deadline before the slice's instructions did: stop after this
+  // instruction and look at the timers.
+  m_timers.on_earlier_deadline = [this](u64) {
+    m_deadline_moved = true;
+    m_cpu->request_stop();
+  };
+  m_clock.on_alarm = [this] {
+    m_deadline_moved = true;
+    m_cpu->request_stop();
+  };
   m_platform->on_reset_request = [this] {
     m_reset_requested = true;
     m_cpu->request_stop();
@@ -112,6 +122,16 @@ void Machine::request_pause() {
   m_cpu->request_stop();
 }
 
+// Instructions until the next timer deadline at the clock's CPI (at least one), or
+// "never" when no timer is pending; the clock's alarm is set to the deadline.
+u64 Machine::slice_to_next_deadline() {
+  u64 deadline = m_timers.next_deadline();
+  m_clock.set_alarm(deadline);
+  if (deadline == EventQueue::kNever) return ~0ull / 2;
+  u64 now = m_clock.now();
+  return deadline > now ? (deadline - now + m_clock.cpi() - 1) / m_clock.cpi() : 1;
+}
+
 // The run loop behind run() and step(): everything but describing how the run ended.
 RunResult Machine::run_until(u64 max_instructions, bool stop_after_exit) {
   RunResult result;
@@ -123,14 +143,27 @@ RunResult Machine::run_until(u64 max_instructions, bool stop_after_exit) {
       result.kind = RunResult::Kind::BudgetExhausted;
       break;
     }
-    u64 slice = max_instructions ? max_instructions - used : ~0ull;
-    u64 deadline = m_timers.next_deadline();
-    if (deadline != EventQueue::kNever) {
-      u64 now = m_clock.now();
-      u64 until = deadline > now ? (deadline - now + m_clock.cpi() - 1) / m_clock.cpi() : 1;
-      slice = std::min(slice, until);
+    // The timers are looked at when the CPU stops by itself (an exit, HLT, a stop
+    // request, an earlier deadline) or at the end of a planned slice, never because a
+    // caller's budget ran out: the plan outlives run(), so run(1) a million times and
+    // run(1000000) fire every timer at the same instruction (a debugger that single-steps
+    // must not change what the guest does).
+    if (m_slice_end <= m_counters.instructions) {
+      m_deadline_moved = false;
+      m_slice_end = m_counters.instructions + slice_to_next_deadline();
     }
+    u64 slice = m_slice_end - m_counters.instructions;
+    if (max_instructions) slice = std::min(slice, max_instructions - used);
     StopReason reason = m_cpu->run(slice);
+    // A debugger's pause alone: the simulation goes on next time as if it never stopped.
+    if (reason == StopReason::StopRequest && m_pause_requested && !m_exit_requested && !m_reset_requested &&
+        !m_deadline_moved) {
+      result.kind = RunResult::Kind::Paused;
+      break;
+    }
+    if (reason == StopReason::Budget && m_counters.instructions < m_slice_end) continue;  // the caller's budget
+    m_slice_end = 0;  // a new plan after the timers
+    m_deadline_moved = false;
     bool exit_handled = false;
     if (reason == StopReason::MonitorTrap) {
       if (std::optional<std::string> stop = m_monitor->handle_trap(m_cpu->trap())) {
@@ -164,15 +197,15 @@ RunResult Machine::run_until(u64 max_instructions, bool stop_after_exit) {
       result.message = m_cpu->shutdown_reason() + " at " + where();
       break;
     }
-    if (m_pause_requested) {
-      result.kind = RunResult::Kind::Paused;
-      break;
-    }
     // Stopping after an exit waits until the exit's own consequences (the exit port, a
     // reset, a shutdown) are seen: the guest's end is never mistaken for an exit. A HLT's
     // wait is left to the next call.
     if (exit_handled && stop_after_exit) {
       result.kind = RunResult::Kind::ExitHandled;
+      break;
+    }
+    if (m_pause_requested) {
+      result.kind = RunResult::Kind::Paused;
       break;
     }
     if (reason == StopReason::Halted && !wait_while_halted(result)) break;

@@ -119,6 +119,7 @@ class Machine {
  private:
   void wire_debug_ports(const MachineConfig& config);
   RunResult run_until(u64 max_instructions, bool stop_after_exit);
+  u64 slice_to_next_deadline();
   bool wait_while_halted(RunResult& result);
 
   // How long a halted CPU with IF set may wait for an interrupt before the run ends
@@ -139,6 +140,10 @@ class Machine {
   bool m_exit_requested = false;
   bool m_reset_requested = false;
   bool m_pause_requested = false;
+  // Where the current slice of the run loop ends (an instruction count): the next look
+  // at the timers, kept across run() calls.
+  u64 m_slice_end = 0;
+  bool m_deadline_moved = false;  // a timer was scheduled before the slice's end
   bool m_firmware_boot = false;
   ByteSource* m_input = nullptr;
   u64 m_input_wait_limit = 0;

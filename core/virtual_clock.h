@@ -4,7 +4,9 @@
 // where charged cycles are what the cost model prices for events (exits, faults,
 // walks) plus time skipped while the CPU is halted. Timers (devices) schedule
 // callbacks at absolute cycle times; the run loop never runs the CPU past the next
-// deadline, so a timer fires at the same instruction on every run.
+// deadline (it plans a slice of instructions at the CPI, and an alarm stops the CPU
+// after an instruction whose charged cycles reach the deadline first), so a timer fires
+// at the same instruction on every run, however the run is cut.
 #pragma once
 #include <functional>
 #include <queue>
@@ -27,14 +29,22 @@ class VirtualClock {
 
   u64 now() const { return m_instructions * m_cpi + m_charged; }
   // Skip time (a halted CPU waiting for its next timer).
-  void charge(u64 cycles) { m_charged += cycles; }
+  void charge(u64 cycles) {
+    m_charged += cycles;
+    check_alarm();
+  }
   // Charge one event at the price the cost model gives `key`, and count it, so that a
   // run can be re-priced later: cycles = instructions x CPI + halted time
   // + the sum over keys of count x price.
   void charge(CostKey key, u64 count = 1) {
     if (m_priced) (*m_priced)[size_t(key)] += count;
     m_charged += count * m_prices[size_t(key)];
+    check_alarm();
   }
+  // Call `on_alarm` once the clock reaches `when` through charged cycles (the run loop's
+  // next deadline: instructions alone reach it at the end of the planned slice).
+  void set_alarm(u64 when) { m_alarm = when; }
+  std::function<void()> on_alarm;
   u64 price(CostKey key) const { return m_prices[size_t(key)]; }
   u64 cpi() const { return m_cpi; }
   void set_cpi(u64 cpi) { m_cpi = cpi; }
@@ -44,7 +54,15 @@ class VirtualClock {
   void count_priced_in(std::array<u64, kCostKeyCount>* counts) { m_priced = counts; }
 
  private:
+  void check_alarm() {
+    if (now() >= m_alarm && on_alarm) {
+      m_alarm = ~0ull;  // once
+      on_alarm();
+    }
+  }
+
   const u64& m_instructions;
+  u64 m_alarm = ~0ull;
   u64 m_cpi = 1;
   u64 m_charged = 0;
   std::array<u64, kCostKeyCount> m_prices{};

@@ -149,11 +149,20 @@ StopReason Cpu::run_loop(u64 max_instructions, bool uncached) {
     // takes effect before the handler's first instruction.
     if (m_stop_requested) return StopReason::StopRequest;
     m_block_exit = false;
+    Resume resume = m_resume;
+    m_resume.block = nullptr;
+    bool resumable = resume.block && resume.eip == m_eip && resume.cpl == m_cpl &&
+                     resume.generation == m_chain_generation;
     try {
       if (uncached || (m_eflags & EFLAGS_TF)) {
         step_uncached();
-      } else if (Block* block = lookup_block()) {
+      } else if (resumable && resume.index < resume.block->count) {
+        run_chain(resume.block, m_counters.instructions + budget, resume.index);
+      } else if (Block* block = resumable ? linked_block(resume.block) : nullptr) {
         run_chain(block, m_counters.instructions + budget);
+      } else if (Block* looked_up = lookup_block()) {
+        if (resumable) remember_link(resume.block, looked_up);
+        run_chain(looked_up, m_counters.instructions + budget);
       } else {
         step_uncached();
       }
@@ -177,12 +186,12 @@ StopReason Cpu::run_loop(u64 max_instructions, bool uncached) {
 // Run `block` and then its successors while nothing asks the run loop to look, until the
 // instruction counter reaches `stop_at`. This is the interpreter's inner loop: one
 // indirect call per instruction, and between blocks a check of the remembered links.
-void Cpu::run_chain(Block* block, u64 stop_at) {
+void Cpu::run_chain(Block* block, u64 stop_at, u32 first) {
   u64& retired = m_counters.instructions;  // held in a register across the handler calls
-  for (;;) {
-    ++m_counters.blocks_executed;
-    const Insn* insn = block->insns.data();
-    const Insn* end = insn + std::min<u64>(block->count, stop_at - retired);
+  for (;; first = 0) {
+    if (first == 0) ++m_counters.blocks_executed;  // a resumed block was counted when it started
+    const Insn* insn = block->insns.data() + first;
+    const Insn* end = insn + std::min<u64>(block->count - first, stop_at - retired);
     const u32 ip_mask = block->ip_mask;
     do {
       m_next_eip = (m_eip + insn->len) & ip_mask;
@@ -196,21 +205,31 @@ void Cpu::run_chain(Block* block, u64 stop_at) {
       m_eip = m_next_eip;
       ++retired;
     } while (++insn != end);
-    if (retired >= stop_at) return;
-    const Block::Link* link = block->links;
-    Block* next;
-    if (link[0].eip == m_eip && link[0].generation == m_chain_generation && link[0].cpl == m_cpl) {
-      next = link[0].block;
-    } else if (link[1].eip == m_eip && link[1].generation == m_chain_generation && link[1].cpl == m_cpl) {
-      next = link[1].block;
-    } else {
+    if (retired >= stop_at) {
+      m_resume = Resume{block, u32(insn - block->insns.data()), m_eip, m_cpl, m_chain_generation};
+      return;
+    }
+    Block* next = linked_block(block);
+    if (!next) {
       next = lookup_block();
       if (!next) return;
-      block->links[1] = block->links[0];
-      block->links[0] = Block::Link{next, m_eip, m_cpl, m_chain_generation};
+      remember_link(block, next);
     }
     block = next;
   }
+}
+
+// The block `from` last led to at this EIP, if that link is still good.
+Cpu::Block* Cpu::linked_block(Block* from) const {
+  const Block::Link* link = from->links;
+  if (link[0].eip == m_eip && link[0].generation == m_chain_generation && link[0].cpl == m_cpl) return link[0].block;
+  if (link[1].eip == m_eip && link[1].generation == m_chain_generation && link[1].cpl == m_cpl) return link[1].block;
+  return nullptr;
+}
+
+void Cpu::remember_link(Block* from, Block* to) {
+  from->links[1] = from->links[0];
+  from->links[0] = Block::Link{to, m_eip, m_cpl, m_chain_generation};
 }
 
 // Decode and execute one instruction without the cache; then the single-step trap.

@@ -330,7 +330,9 @@ class Cpu {
   StopReason run_loop(u64 max_instructions, bool uncached);
   Block* lookup_block();
   Block* decode_block(u32 phys);
-  void run_chain(Block* block, u64 stop_at);
+  void run_chain(Block* block, u64 stop_at, u32 first = 0);
+  Block* linked_block(Block* from) const;
+  void remember_link(Block* from, Block* to);
   void step_uncached();
   void deliver_external_interrupt();
   void handle_fault(const CpuFault& fault);
@@ -338,6 +340,18 @@ class Cpu {
   std::unordered_map<u32, std::vector<std::unique_ptr<Block>>> m_blocks_by_page;
   std::vector<BlockSlot> m_block_slots;  // direct-mapped lookup cache
   std::vector<std::unique_ptr<Block>> m_retired_blocks;  // freed at the next block boundary
+  // Where a run that ran out of budget inside a chain stopped: the next run goes on from
+  // there (the rest of the block, or the block's remembered link) instead of looking the
+  // code up again, so a run cut into pieces makes the same code-TLB lookups (and pays
+  // the same misses) as one run. Valid while EIP, CPL and the chain generation match.
+  struct Resume {
+    Block* block = nullptr;
+    u32 index = 0;  // the next instruction in `block`; block->count: at its end
+    u32 eip = 0;
+    u8 cpl = 0;
+    u64 generation = 0;
+  };
+  Resume m_resume;
   std::vector<const char*> m_fault_chain;
   std::string m_shutdown_reason;
   int m_fault_depth = 0;

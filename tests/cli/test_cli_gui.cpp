@@ -268,6 +268,28 @@ TEST_F(CliGui, TheInstructionsListedBeforeEipAreTheOnesThatRan) {
   EXPECT_GE(straight, 6) << "enough straight-line steps to check";
 }
 
+// Single-stepping (here forced by a breakpoint that is never reached) must not change
+// what the guest does: the same instructions, virtual time, TLB misses and interrupts as
+// one free run. A run cut into pieces resumes inside the block it stopped in and keeps
+// the timers' plan (cpu/cpu.cpp Resume, Machine::run), natively and under tae-shadow.
+TEST_F(CliGui, SteppingOneInstructionAtATimeDoesNotChangeTheRun) {
+  fs::path free_run = write_file("free.txt", "run 5000000\nprint\n");
+  fs::path stepped = write_file("stepped.txt", "break 00000010\nrun 5000000\nprint\n");
+  for (const char* mode : {"native", "tae-shadow"}) {
+    SCOPED_TRACE(mode);
+    std::vector<std::map<std::string, std::string>> runs[2];
+    for (int k = 0; k < 2; ++k) {
+      ChildResult r = vmlab({"gui", "--guest", "kernel", "--mode", mode, "--headless", "--script",
+                             (k ? stepped : free_run).string()}, 120000);
+      ASSERT_EQ(r.status, 0) << r.err;
+      runs[k] = states(r.out);
+      ASSERT_EQ(runs[k].size(), 1u) << r.out;
+    }
+    for (const char* key : {"instructions", "cycles", "tlb_misses", "eip", "esp", "interrupts", "page_faults", "exits"})
+      EXPECT_EQ(runs[1][0].at(key), runs[0][0].at(key)) << key;
+  }
+}
+
 // A breakpoint set in the disassembly (here by the script's `break`) stops Run on the
 // first instruction at that address.
 TEST_F(CliGui, RunStopsAtABreakpoint) {

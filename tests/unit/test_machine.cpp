@@ -201,5 +201,38 @@ TEST(Machine, AnInputWaitLimitEndsTheRunWithWaiting) {
   EXPECT_EQ(machine.run(0).kind, RunResult::Kind::Waiting) << "and again on the next call";
 }
 
+// Timers fire when they are due, and at the same instruction whether the machine runs
+// freely or one instruction at a time, even when the guest's instructions cost more than
+// the CPI (here each OUT to the debug console charges 1,000 cycles, as priced events do):
+// the clock's alarm stops the CPU after the instruction whose charge reaches the
+// deadline, and the run loop's plan for the next look at the timers outlives run().
+TEST(Machine, TimersFireAtTheSameInstructionHoweverTheRunIsCut) {
+  u64 fired_at[2] = {};
+  for (int stepped = 0; stepped < 2; ++stepped) {
+    std::string out;
+    MachineConfig c = RealModeMachine::config(out);
+    Machine* self = nullptr;
+    c.debugcon_output = [&self](u8) { self->clock().charge(1000); };
+    Machine machine(c);
+    self = &machine;
+    machine.cpu().reset();
+    machine.cpu().load_segment_real(CS, 0);
+    machine.cpu().set_eip(0x7C00);
+    std::vector<u8> code = {0xE6, 0xE9, 0x40, 0xEB, 0xFB};  // out 0xE9, al; inc ax; jmp back
+    machine.memory().write(0x7C00, code.data(), u32(code.size()));
+    machine.timers().schedule(50'000, [&] { fired_at[stepped] = machine.counters().instructions; });
+    if (stepped)
+      for (int i = 0; i < 60'000 && !fired_at[1]; ++i) machine.run(1);
+    else
+      machine.run(60'000);
+    ASSERT_NE(fired_at[stepped], 0u);
+  }
+  EXPECT_EQ(fired_at[1], fired_at[0]);
+  // 50 passes of the loop (3 instructions, 1,003 cycles) reach 50,000 cycles: the timer
+  // fires right after the OUT that crossed it, not when 50,000 instructions at the CPI
+  // would have.
+  EXPECT_EQ(fired_at[0], 148u);
+}
+
 }  // namespace
 }  // namespace vmlab

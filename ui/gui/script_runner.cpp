@@ -80,10 +80,11 @@ void print_state(Session& s) {
   std::string listed_before = before.empty() ? "-" : "";
   for (u32 at : before) listed_before += fmt::format("{}{:08x}", listed_before.empty() ? "" : ",", at);
   std::optional<CodeAt> code = code_at(s, s.linear_eip());
-  std::printf("state instructions=%llu eip=0x%08x insn=%s insn_len=%u esp=0x%08x exits=%llu last_exit=%s "
+  std::printf("state instructions=%llu cycles=%llu tlb_misses=%llu eip=0x%08x insn=%s insn_len=%u esp=0x%08x exits=%llu last_exit=%s "
               "page_faults=%llu interrupts=%llu port_writes=%llu listing=%s listed_before=%s address=0x%08x guest_walk=%s "
               "real_walk=%s%s com1_rx=%llu%s\n",
-              (unsigned long long)c.instructions, s.linear_eip(), code ? instruction_mnemonic(code->insn) : "-",
+              (unsigned long long)c.instructions, (unsigned long long)c.cycles, (unsigned long long)c.tlb_misses,
+              s.linear_eip(), code ? instruction_mnemonic(code->insn) : "-",
               code ? unsigned(code->insn.len) : 0u, s.machine.cpu().reg(ESP),
               (unsigned long long)c.exits, last.c_str(), (unsigned long long)c.page_faults,
               (unsigned long long)c.interrupts, (unsigned long long)c.port_writes, listing.c_str(), listed_before.c_str(),
