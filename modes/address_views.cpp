@@ -63,15 +63,18 @@ AddressViews resolve_address(Machine& machine, AddressSpace space, u32 address) 
   return v;
 }
 
-std::optional<GuestValue> read_guest_virtual(Machine& machine, u32 linear, u32 size) {
+std::optional<GuestValue> read_value(Machine& machine, AddressSpace space, u32 address, u32 size) {
   GuestValue result;
   std::optional<u32> host;
   for (u32 i = 0; i < size; ++i) {
-    u32 at = linear + i;
+    u32 at = address + i;
     if (i == 0 || (at & 0xFFF) == 0) {  // a new page: its own translation
-      AddressViews v = resolve_address(machine, AddressSpace::GuestVirtual, at);
+      AddressViews v = resolve_address(machine, space, at);
       if (!v.host_physical) return std::nullopt;
-      if (i == 0) result.guest_physical = *v.guest_physical;
+      if (i == 0) {
+        result.guest_physical = v.guest_physical.value_or(*v.host_physical);
+        result.host_physical = *v.host_physical;
+      }
       host = v.host_physical;
     } else {
       ++*host;
@@ -79,6 +82,10 @@ std::optional<GuestValue> read_guest_virtual(Machine& machine, u32 linear, u32 s
     result.value |= u32(machine.memory().data()[*host]) << (8 * i);
   }
   return result;
+}
+
+std::optional<GuestValue> read_guest_virtual(Machine& machine, u32 linear, u32 size) {
+  return read_value(machine, AddressSpace::GuestVirtual, linear, size);
 }
 
 }  // namespace vmlab

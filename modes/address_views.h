@@ -33,9 +33,15 @@ const char* address_space_name(AddressSpace space);
 // faults, no events. Each page the bytes touch is translated on its own.
 struct GuestValue {
   u32 value = 0;
-  u32 guest_physical = 0;  // where the first byte is
+  u32 guest_physical = 0;  // where the first byte is (the host-physical address for a
+                           // host-physical read of the monitor's own memory)
+  u32 host_physical = 0;   // where its bytes are: the same bytes as long as this holds
 };
-// nullopt when a byte is not mapped by the guest's tables or is not RAM.
+// `size` bytes (1 to 4) at `address` in `space`, little-endian, without side effects.
+// Each page the bytes touch is resolved on its own (resolve_address). nullopt when a
+// byte does not map (guest-virtual) or is not RAM.
+std::optional<GuestValue> read_value(Machine& machine, AddressSpace space, u32 address, u32 size);
+// read_value in the guest-virtual space: through the guest's own tables.
 std::optional<GuestValue> read_guest_virtual(Machine& machine, u32 linear, u32 size);
 
 }  // namespace vmlab

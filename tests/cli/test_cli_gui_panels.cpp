@@ -99,6 +99,30 @@ TEST_F(CliGuiPanels, AWatchpointStopsRightAfterTheInstructionThatWroteTheVariabl
   EXPECT_EQ(eip_by_mode["native"], eip_by_mode["tae-shadow"]) << "the same store in both modes";
 }
 
+// A watchpoint on guest-physical or host-physical bytes: the kernel's `ticks` seen
+// through its physical address (the kernel maps 0xc0000000 at 0) stops at the same store
+// as the guest-virtual watchpoint; an address with no RAM behind it is refused.
+TEST_F(CliGuiPanels, PhysicalWatchpointsStopAtTheSameStore) {
+  std::map<std::string, std::string> eip;
+  for (std::string space : {"guest-virtual c019cfa8", "guest-physical 0019cfa8", "host-physical 0019cfa8"}) {
+    SCOPED_TRACE(space);
+    ChildResult r = script("physical.txt", "run 3000000\nwatch " + space + "\nrun 30000000\nprint\n");
+    std::vector<State> st = states(r.out);
+    std::vector<std::string> said = messages(r.out);
+    ASSERT_EQ(st.size(), 1u) << r.out;
+    ASSERT_EQ(said.size(), 1u) << r.out;
+    std::string name = space.rfind("guest-virtual", 0) == 0 ? "0xc019cfa8" : space.substr(0, space.find(' ')) + " 0x0019cfa8";
+    EXPECT_EQ(said[0].rfind("paused: watchpoint " + name + " (4 bytes): ", 0), 0u) << said[0];
+    eip[space] = st[0].at("eip");
+  }
+  EXPECT_EQ(eip["guest-physical 0019cfa8"], eip["guest-virtual c019cfa8"]);
+  EXPECT_EQ(eip["host-physical 0019cfa8"], eip["guest-virtual c019cfa8"]) << "guest RAM is host-physical 0 upwards";
+  ChildResult r = script("nothing.txt", "watch host-physical fff00000\nprint\n");
+  std::vector<std::string> said = messages(r.out);
+  ASSERT_EQ(said.size(), 1u) << r.out;
+  EXPECT_EQ(said[0], "cannot watch host-physical 0xfff00000: there is no RAM there");
+}
+
 // A watch address the guest's tables do not map is refused in one line, and so is an
 // unknown symbol; `watch` again on the same address removes the watchpoint.
 TEST_F(CliGuiPanels, AWatchOnAnUnmappedAddressIsAMessageNotAWatchpoint) {
@@ -226,8 +250,10 @@ TEST_F(CliGuiPanels, ScriptMistakesAreOneLineNamingTheLine) {
     expect_user_error(vmlab({"gui", "--guest", "demo", "--headless", "--script", file.string()}),
                       "bad.txt line 2: " + why);
   };
-  bad("watch 1000 3", "'watch' takes a hexadecimal address or a kernel symbol, and optionally a size of 1, 2 or 4");
-  bad("watch", "'watch' takes a hexadecimal address");
+  bad("watch 1000 3", "'watch' takes an optional space (guest-virtual, guest-physical, host-physical), a "
+                      "hexadecimal address or (guest-virtual) a kernel symbol, and optionally a size of 1, 2 or 4");
+  bad("watch", "'watch' takes an optional space");
+  bad("watch guest-physical ticks", "'watch' takes an optional space");  // symbols are guest-virtual
   bad("registers fpu", "'registers' takes cpu or segments");
   bad("sort-exits speed", "'sort-exits' takes number, time, reason, category, qualification, eip or cost");
   bad("sort-exits time upwards", "'sort-exits' takes");

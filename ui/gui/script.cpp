@@ -66,13 +66,19 @@ void parse_view_verb(const std::vector<std::string>& w, ScriptCommand& c,
     if (args != 1 || (w[1] != "cpu" && w[1] != "segments")) fail("'registers' takes cpu or segments");
     c.text = w[1];
   } else if (c.verb == "watch") {
+    // watch [SPACE] ADDRESS|SYMBOL [SIZE]: number = size | space << 8.
+    u64 space = w.size() > 1 && w[1] == "guest-physical" ? 1 : w.size() > 1 && w[1] == "host-physical" ? 2 : 0;
+    size_t at = w.size() > 1 && (space || w[1] == "guest-virtual") ? 2 : 1;
+    size_t rest = w.size() - at;
     c.number = 4;
-    if (args < 1 || args > 2 || !(is_hex(w[1]) || is_symbol(w[1])) ||
-        (args == 2 && w[2] != "1" && w[2] != "2" && w[2] != "4"))
-      fail("'watch' takes a hexadecimal address or a kernel symbol, and optionally a size of 1, 2 or 4 bytes");
+    if (rest < 1 || rest > 2 || !(is_hex(w[at]) || (space == 0 && is_symbol(w[at]))) ||
+        (rest == 2 && w[at + 1] != "1" && w[at + 1] != "2" && w[at + 1] != "4"))
+      fail("'watch' takes an optional space (guest-virtual, guest-physical, host-physical), a hexadecimal address "
+           "or (guest-virtual) a kernel symbol, and optionally a size of 1, 2 or 4 bytes");
     // An address is kept as 0x and eight digits: no symbol starts with a digit.
-    c.text = is_hex(w[1]) ? fmt::format("{:#010x}", std::stoul(w[1], nullptr, 16)) : w[1];
-    if (args == 2) c.number = std::stoull(w[2]);
+    c.text = is_hex(w[at]) ? fmt::format("{:#010x}", std::stoul(w[at], nullptr, 16)) : w[at];
+    if (rest == 2) c.number = std::stoull(w[at + 1]);
+    c.number |= space << 8;
   } else if (c.verb == "sort-exits") {
     if (!parse_sort(w, c))
       fail("'sort-exits' takes number, time, reason, category, qualification, eip or cost, and optionally "

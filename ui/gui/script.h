@@ -26,9 +26,12 @@
 //   break HEX                toggle a breakpoint at a linear address (a click in the
 //                            disassembly, or its "break at" field)
 //   follow HEX|eip           start the disassembly at HEX (a followed jump), or at EIP
-//   watch HEX|SYMBOL [SIZE]  toggle a watchpoint on SIZE bytes (1, 2 or 4; default 4) at
-//                            a guest-virtual address or a kernel symbol (the memory
-//                            tab's Watch button): Run and Step pause when the value changes
+//   watch [SPACE] HEX|SYMBOL [SIZE]
+//                            toggle a watchpoint on SIZE bytes (1, 2 or 4; default 4) at
+//                            an address in SPACE (guest-virtual, the default;
+//                            guest-physical; host-physical) or a kernel symbol (the
+//                            memory tab's Watch button): Run and Step pause when the
+//                            value changes
 //   registers cpu|segments   the Registers panel's tab
 //   sort-exits COLUMN [ascending|descending]
 //                            sort the Exits tab (a click on a header): COLUMN is number,

@@ -13,13 +13,15 @@ namespace {
 
 // `watch`: an address (the parser wrote it as 0x...) or a kernel symbol.
 void watch(Session& s, const ScriptCommand& c) {
+  u32 size = u32(c.number & 0xFF);
+  AddressSpace space = AddressSpace(c.number >> 8);
   if (c.text.rfind("0x", 0) == 0) {
-    s.toggle_watch(u32(std::strtoul(c.text.c_str(), nullptr, 16)), u32(c.number));
+    s.toggle_watch(u32(std::strtoul(c.text.c_str(), nullptr, 16)), size, space);
     return;
   }
   for (const ElfSymbol& symbol : s.options.symbols)
     if (symbol.name == c.text) {
-      s.toggle_watch(symbol.value, u32(c.number));
+      s.toggle_watch(symbol.value, size, space);
       return;
     }
   s.tell(fmt::format("cannot watch '{}': the kernel has no symbol of that name", c.text));

@@ -37,10 +37,11 @@ std::string panel_state(const Session& s) {
   std::string out = fmt::format(" memory={} exits_listed={} selected_exit={}", memory_bytes(s),
                                 listed_exits(s, exit_history(s)).size(),
                                 s.selected_exit ? std::to_string(*s.selected_exit) : std::string("-"));
-  for (const auto& [address, w] : s.watchpoints) {
-    std::optional<GuestValue> now = read_guest_virtual(s.machine, address, w.size);
-    out += fmt::format(" watch_{:#010x}={}", address, now ? fmt::format("{:#0{}x}", now->value, 2 + 2 * w.size)
-                                                           : std::string("unmapped"));
+  for (const auto& [key, w] : s.watchpoints) {
+    std::optional<GuestValue> now = read_value(s.machine, w.space, w.address, w.size);
+    const char* prefix = w.space == AddressSpace::GuestVirtual ? "" : w.space == AddressSpace::GuestPhysical ? "gp_" : "hp_";
+    out += fmt::format(" watch_{}{:#010x}={}", prefix, w.address,
+                       now ? fmt::format("{:#0{}x}", now->value, 2 + 2 * w.size) : std::string("unmapped"));
   }
   return out;
 }

@@ -89,10 +89,10 @@ std::string hex_value(u32 value, u32 size) { return fmt::format("{:#0{}x}", valu
 // address space is never reported as a write.
 std::vector<std::string> changed_watchpoints(Session& s) {
   std::vector<std::string> changes;
-  for (auto& [address, w] : s.watchpoints) {
-    std::optional<GuestValue> now = read_guest_virtual(s.machine, address, w.size);
-    if (now && w.last && now->guest_physical == w.last->guest_physical && now->value != w.last->value)
-      changes.push_back(fmt::format("watchpoint {:#010x} ({} byte{}): {} -> {} at EIP {:#010x}", address, w.size,
+  for (auto& [key, w] : s.watchpoints) {
+    std::optional<GuestValue> now = read_value(s.machine, w.space, w.address, w.size);
+    if (now && w.last && now->host_physical == w.last->host_physical && now->value != w.last->value)
+      changes.push_back(fmt::format("watchpoint {} ({} byte{}): {} -> {} at EIP {:#010x}", watch_name(w), w.size,
                                     w.size == 1 ? "" : "s", hex_value(w.last->value, w.size),
                                     hex_value(now->value, w.size), s.linear_eip()));
     w.last = now;
@@ -102,18 +102,27 @@ std::vector<std::string> changed_watchpoints(Session& s) {
 
 }  // namespace
 
-void Session::toggle_watch(u32 address, u32 size) {
-  auto it = watchpoints.find(address);
+std::string watch_name(const Watchpoint& w) {
+  return w.space == AddressSpace::GuestVirtual
+             ? fmt::format("{:#010x}", w.address)
+             : fmt::format("{} {:#010x}", address_space_name(w.space), w.address);
+}
+
+void Session::toggle_watch(u32 address, u32 size, AddressSpace space) {
+  u64 key = u64(space) << 32 | address;
+  auto it = watchpoints.find(key);
   if (it != watchpoints.end() && it->second.size == size) {
     watchpoints.erase(it);
     return;
   }
-  std::optional<GuestValue> now = read_guest_virtual(machine, address, size);
+  std::optional<GuestValue> now = read_value(machine, space, address, size);
   if (!now) {
-    tell(fmt::format("cannot watch {:#010x}: the guest's page tables do not map it to RAM", address));
+    tell(space == AddressSpace::GuestVirtual
+             ? fmt::format("cannot watch {:#010x}: the guest's page tables do not map it to RAM", address)
+             : fmt::format("cannot watch {} {:#010x}: there is no RAM there", address_space_name(space), address));
     return;
   }
-  watchpoints[address] = Watchpoint{size, now};
+  watchpoints[key] = Watchpoint{space, address, size, now};
 }
 
 void Session::select_exit(u64 ordinal) {

@@ -23,8 +23,11 @@
 
 namespace vmlab::gui {
 
-// A watched guest-virtual value (the memory tab, the script's `watch`).
+// A watched value (the memory tab, the script's `watch`): at a guest-virtual address, or
+// at a guest-physical or host-physical one (what DMA or the monitor writes too).
 struct Watchpoint {
+  AddressSpace space = AddressSpace::GuestVirtual;
+  u32 address = 0;
   u32 size = 4;                     // bytes: 1, 2 or 4
   std::optional<GuestValue> last;   // the value when last read, and where; nullopt while unmapped
 };
@@ -51,6 +54,9 @@ struct ExitsView {
   int category = 0;                 // 0 = every category, else ExitCategory + 1
   bool reveal_selected = false;     // scroll the chosen row into view when next drawn
 };
+
+// "0xc019cfa8" for a guest-virtual watchpoint, "guest-physical 0x0019cfa8" otherwise.
+std::string watch_name(const Watchpoint& w);
 
 struct Session {
   Session(Machine& m, GuiOptions o, std::string t);
@@ -83,7 +89,7 @@ struct Session {
   bool registers_tab_chosen = false;  // the panel selected registers_tab
   std::optional<MemorySnapshot> memory_before;  // the memory tab's bytes before the last step or run
   int watch_size = 4;              // the memory tab's choice for a new watchpoint
-  std::map<u32, Watchpoint> watchpoints;  // by guest-virtual address
+  std::map<u64, Watchpoint> watchpoints;  // by space << 32 | address
   ExitsView exits;
   // The last kExitLog exits (Exit events), oldest first. The Exits tab keeps its own log
   // because the event history holds every kind of event.
@@ -105,9 +111,9 @@ struct Session {
   void remember_memory();
   // Where the memory tab's address is in the three spaces (the tab's field as typed).
   AddressViews memory_views() const;
-  // Set a watchpoint on `size` bytes at guest-virtual `address`, or remove the one there
-  // of that size. An address the guest's tables do not map is refused with a message.
-  void toggle_watch(u32 address, u32 size);
+  // Set a watchpoint on `size` bytes at `address` in `space`, or remove the one there of
+  // that size. An address with no RAM behind it now is refused with a message.
+  void toggle_watch(u32 address, u32 size, AddressSpace space = AddressSpace::GuestVirtual);
   // Choose exit `ordinal` (see selected_exit); one that does not exist is refused with a
   // message.
   void select_exit(u64 ordinal);

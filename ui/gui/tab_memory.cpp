@@ -21,28 +21,24 @@ std::string no_bytes_sentence(const Session& s, const AddressViews& v) {
                      v.note);
 }
 
-// The button that watches the address typed (guest-virtual only) and the watchpoints set.
+// The button that watches the address typed, in the space chosen, and the watchpoints set.
 void watch_controls(Session& s) {
   static const char* kSizes[] = {"1 byte", "2 bytes", "4 bytes"};
   int choice = s.watch_size == 1 ? 0 : s.watch_size == 2 ? 1 : 2;
   ImGui::SetNextItemWidth(90);
   if (ImGui::Combo("##watchsize", &choice, kSizes, 3)) s.watch_size = choice == 0 ? 1 : choice == 1 ? 2 : 4;
   ImGui::SameLine();
-  if (ImGui::Button("Watch this address")) {
-    if (AddressSpace(s.memory_space) != AddressSpace::GuestVirtual)
-      s.tell("a watchpoint takes a guest-virtual address: pick guest-virtual in the list first");
-    else
-      s.toggle_watch(u32(std::strtoul(s.memory_address, nullptr, 16)), u32(s.watch_size));
-  }
-  std::optional<u32> remove;
-  for (const auto& [address, w] : s.watchpoints) {
-    std::optional<GuestValue> now = read_guest_virtual(s.machine, address, w.size);
+  if (ImGui::Button("Watch this address"))
+    s.toggle_watch(u32(std::strtoul(s.memory_address, nullptr, 16)), u32(s.watch_size), AddressSpace(s.memory_space));
+  std::optional<u64> remove;
+  for (const auto& [key, w] : s.watchpoints) {
+    std::optional<GuestValue> now = read_value(s.machine, w.space, w.address, w.size);
     std::string value = now ? fmt::format("{:#0{}x}", now->value, 2 + 2 * w.size) : std::string("not mapped now");
-    std::string symbol = symbolize(s.options.symbols, address);
-    ImGui::Text("watch %08x %s(%u byte%s) = %s", address, symbol.empty() ? "" : (symbol + " ").c_str(), w.size,
-                w.size == 1 ? "" : "s", value.c_str());
+    std::string symbol = w.space == AddressSpace::GuestVirtual ? symbolize(s.options.symbols, w.address) : "";
+    ImGui::Text("watch %s %s(%u byte%s) = %s", watch_name(w).c_str(), symbol.empty() ? "" : (symbol + " ").c_str(),
+                w.size, w.size == 1 ? "" : "s", value.c_str());
     ImGui::SameLine();
-    if (ImGui::SmallButton(fmt::format("remove##{}", address).c_str())) remove = address;
+    if (ImGui::SmallButton(fmt::format("remove##{}", key).c_str())) remove = key;
   }
   if (remove) s.watchpoints.erase(*remove);
 }
