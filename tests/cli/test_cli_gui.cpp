@@ -290,6 +290,22 @@ TEST_F(CliGui, SteppingOneInstructionAtATimeDoesNotChangeTheRun) {
   }
 }
 
+// A guest that dies (here the probe's triple fault) is a line in the window, not a
+// crash: the Control panel says how it ended, the controls do nothing more, and the
+// process ends normally with the picture drawn.
+TEST_F(CliGui, AGuestThatDiesIsAMessageInTheWindow) {
+  const std::string dead = scratch_file("dead.png").string();
+  fs::path script = write_file("dies.txt", "run 100000\nprint\nstep\nstep-over\nrun-to interrupt\nprint\nframe\n"
+                                           "screenshot " + dead + "\n");
+  ChildResult r = vmlab({"gui", kProbe, "--append", "triple", "--headless", "--script", script.string()}, 60000);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::map<std::string, std::string>> st = states(r.out);
+  ASSERT_EQ(st.size(), 2u) << r.out;
+  EXPECT_EQ(st[0].at("ended"), "triple-fault");
+  EXPECT_EQ(st[1].at("instructions"), st[0].at("instructions")) << "nothing runs after the end";
+  EXPECT_FALSE(read_bytes(dead).empty());
+}
+
 // A breakpoint set in the disassembly (here by the script's `break`) stops Run on the
 // first instruction at that address.
 TEST_F(CliGui, RunStopsAtABreakpoint) {

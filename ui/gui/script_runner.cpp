@@ -46,6 +46,20 @@ std::string panel_state(const Session& s) {
   return out;
 }
 
+// How the guest ended, as the Control panel's status line says it: "-" while it can run.
+std::string ended_state(const Session& s) {
+  if (!s.ended) return "-";
+  switch (s.ended->kind) {
+    case RunResult::Kind::ExitPort: return fmt::format("exit-port:{:#x}", s.ended->exit_value);
+    case RunResult::Kind::BudgetExhausted: return "budget";
+    case RunResult::Kind::HaltedForever: return "halted";
+    case RunResult::Kind::TripleFault: return "triple-fault";
+    case RunResult::Kind::GuestReset: return "reset";
+    case RunResult::Kind::MonitorStop: return "monitor-stop";
+    default: return "other";
+  }
+}
+
 // The monitor's part: the Exit handling tab's step (shown/total:phase), and the fault
 // that filled the shadow entry for `address`.
 std::string monitor_state(const Session& s, u32 address) {
@@ -83,7 +97,7 @@ void print_state(Session& s) {
   std::optional<CodeAt> code = code_at(s, s.linear_eip());
   std::printf("state instructions=%llu cycles=%llu tlb_misses=%llu eip=0x%08x insn=%s insn_len=%u esp=0x%08x exits=%llu last_exit=%s "
               "page_faults=%llu interrupts=%llu port_writes=%llu listing=%s listed_before=%s address=0x%08x guest_walk=%s "
-              "real_walk=%s%s com1_rx=%llu%s\n",
+              "real_walk=%s%s com1_rx=%llu ended=%s%s\n",
               (unsigned long long)c.instructions, (unsigned long long)c.cycles, (unsigned long long)c.tlb_misses,
               s.linear_eip(), code ? instruction_mnemonic(code->insn) : "-",
               code ? unsigned(code->insn.len) : 0u, s.machine.cpu().reg(ESP),
@@ -91,7 +105,7 @@ void print_state(Session& s) {
               (unsigned long long)c.interrupts, (unsigned long long)c.port_writes, listing.c_str(), listed_before.c_str(),
               address,
               show(w.guest).c_str(), show(w.real).c_str(), monitor_state(s, address).c_str(),
-              (unsigned long long)c.device("com1.rx_bytes"), panel_state(s).c_str());
+              (unsigned long long)c.device("com1.rx_bytes"), ended_state(s).c_str(), panel_state(s).c_str());
   if (!s.message.empty()) std::printf("message %s\n", s.message.c_str());
   std::fflush(stdout);
 }
